@@ -1,0 +1,389 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"nsx/inspect"
+)
+
+type lsOptions struct {
+	*globalOptions
+	namespaces bool
+	types      string
+	tasks      bool
+	tree       bool
+}
+
+func newLsCmd(g *globalOptions) *cobra.Command {
+	o := &lsOptions{globalOptions: g}
+	c := &cobra.Command{
+		Use:   "ls [TARGET...]",
+		Short: "List sandboxes (processes grouped by namespace set), or every namespace",
+		Long: `List the host's sandboxes: processes grouped by identical namespace set, so a
+container, a pod's container or an unshare'd shell is one row. The host's own set
+comes first.
+
+NAMESPACES lists the namespaces a sandbox does not share with the host; every
+type not listed is the host's. A type marked with '+' (e.g. "net+") is shared
+with another sandbox, as with docker --network container:NAME or a pod.
+USERNS says what root inside is on the host: host (the host's own user
+namespace), root (uid 0 inside is uid 0 outside), mapped (an unprivileged host
+uid) or unmapped.
+
+--ns lists every namespace instead, including those no process is in: held by a
+thread (--tasks), an open file descriptor, or a bind mount in any mount
+namespace (e.g. /run/netns/NAME), or alive only as the owner or parent of
+another namespace. NPROCS counts processes, as lsns does.
+
+--tree shows the user-namespace ownership tree (sandboxes as leaves, with the
+types of namespace the user namespace owns) and the pid-namespace tree.
+
+TARGET narrows the list to the sandboxes of a PID, a container name, full ID or
+unique ID prefix, netns:NAME or a bind-mounted namespace path.`,
+		Example: `  nsx ls
+  nsx ls --ns --type net,pid
+  nsx ls --tree
+  nsx ls web 4242 -o json`,
+		RunE: func(c *cobra.Command, args []string) error { return o.run(c.OutOrStdout(), c.ErrOrStderr(), args) },
+	}
+	f := c.Flags()
+	f.BoolVar(&o.namespaces, "ns", false, "one row per namespace instead of per sandbox")
+	f.StringVarP(&o.types, "type", "t", "", "with --ns: only these namespace `TYPES` (comma-separated: cgroup,ipc,mnt,net,pid,time,user,uts)")
+	f.BoolVar(&o.tasks, "tasks", false, "also scan threads, which may sit in other namespaces than their process")
+	f.BoolVar(&o.tree, "tree", false, "show the user-namespace ownership tree and the pid-namespace tree")
+	return c
+}
+
+func (o *lsOptions) run(stdout, stderr io.Writer, args []string) error {
+	types, err := inspect.ParseNSTypes(o.types)
+	if err != nil {
+		return usageError{err}
+	}
+	if o.types != "" && !o.namespaces {
+		return usagef("--type needs --ns")
+	}
+	if o.tree && o.namespaces {
+		return usagef("--tree and --ns are different views; pick one")
+	}
+	h, err := o.host()
+	if err != nil {
+		return err
+	}
+	snap, err := h.Scan(inspect.ScanOptions{Tasks: o.tasks})
+	if err != nil {
+		return err
+	}
+	v := newLsView(snap, o.globalOptions, detectTerminal(stdout))
+	if err := v.narrow(args); err != nil {
+		return err
+	}
+	switch {
+	case o.tree:
+		err = v.renderTree(stdout)
+	case o.namespaces:
+		err = v.renderNamespaces(stdout, types)
+	default:
+		err = v.renderSandboxes(stdout)
+	}
+	if err != nil {
+		return err
+	}
+	// Warnings go to stderr in table mode (they are in the JSON otherwise),
+	// after the table so the terminal shows them last.
+	if o.output == "table" {
+		for _, w := range snap.Warnings {
+			fmt.Fprintf(stderr, "%s\n", paint(v.color, ansiYellow, "nsx: warning: "+w))
+		}
+	}
+	return nil
+}
+
+// lsView holds one scan and what the views derive from it.
+type lsView struct {
+	g         *globalOptions
+	snap      *inspect.Snapshot
+	term      terminal
+	color     bool
+	sandboxes []*inspect.Sandbox
+	keep      []bool          // per sandbox: shown (after TARGET narrowing)
+	keepNS    map[inspect.NSID]bool // nil: all namespaces
+	users     map[int]string
+}
+
+func newLsView(s *inspect.Snapshot, g *globalOptions, term terminal) *lsView {
+	v := &lsView{g: g, snap: s, term: term, color: g.colorOn(term), sandboxes: s.Sandboxes(), users: s.Host.UserNames()}
+	v.keep = make([]bool, len(v.sandboxes))
+	for i := range v.keep {
+		v.keep[i] = true
+	}
+	return v
+}
+
+// narrow keeps only the sandboxes holding the targets' processes (and, for
+// --ns, the namespaces of those sandboxes).
+func (v *lsView) narrow(targets []string) error {
+	if len(targets) == 0 {
+		return nil
+	}
+	pidSandbox := map[int]int{}
+	for i, sb := range v.sandboxes {
+		for _, pid := range sb.PIDs {
+			pidSandbox[pid] = i
+		}
+	}
+	for i := range v.keep {
+		v.keep[i] = false
+	}
+	v.keepNS = map[inspect.NSID]bool{}
+	for _, spec := range targets {
+		t, err := v.snap.Resolve(spec)
+		if err != nil {
+			return err
+		}
+		if t.Kind == inspect.TargetNamespace {
+			v.keepNS[t.NS] = true
+		}
+		for _, pid := range t.PIDs {
+			i, ok := pidSandbox[pid]
+			if !ok {
+				continue
+			}
+			v.keep[i] = true
+			for typ, ino := range v.sandboxes[i].NS {
+				if ino != 0 {
+					v.keepNS[inspect.NSID{Type: inspect.NSType(typ), Inode: ino}] = true
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (v *lsView) userName(uid int) string {
+	if n, ok := v.users[uid]; ok {
+		return n
+	}
+	return strconv.Itoa(uid)
+}
+
+// sandboxName is the container's name, else the oldest process's command.
+func (v *lsView) sandboxName(sb *inspect.Sandbox) string {
+	if sb.IsHost {
+		return "host"
+	}
+	if sb.Container != nil {
+		return sb.Container.DisplayName()
+	}
+	return v.snap.Processes[sb.Oldest].Comm
+}
+
+// nsSummary renders the NAMESPACES column: the types not shared with the
+// host, '+' marking those shared with another sandbox.
+func nsSummary(sb *inspect.Sandbox) string {
+	if sb.IsHost {
+		return "host"
+	}
+	var parts []string
+	for _, t := range inspect.AllNSTypes {
+		switch sb.Scope[t] {
+		case inspect.ScopePrivate:
+			parts = append(parts, t.String())
+		case inspect.ScopeShared:
+			parts = append(parts, t.String()+"+")
+		case inspect.ScopeUnknown:
+			// The kernel has no such type, or the link was unreadable.
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}
+
+// ---- sandbox view ----
+
+type sandboxJSON struct {
+	Name       string                     `json:"name"`
+	Host       bool                       `json:"host"`
+	Runtime    string                     `json:"runtime,omitempty"`
+	ID         string                     `json:"id,omitempty"`
+	Container  *inspect.Container         `json:"container,omitempty"`
+	PID        int                        `json:"pid"`
+	Procs      int                        `json:"procs"`
+	PIDs       []int                      `json:"pids"`
+	Namespaces map[string]sandboxNSJSON   `json:"namespaces"`
+	UserNS     inspect.UserMapping        `json:"userns"`
+	User       string                     `json:"user"`
+	UID        int                        `json:"uid"`
+	Command    string                     `json:"command"`
+}
+
+type sandboxNSJSON struct {
+	Inode      uint64        `json:"inode"`
+	Scope      inspect.Scope `json:"scope"`
+	SharedWith []string      `json:"sharedWith,omitempty"`
+}
+
+type scanJSON struct {
+	HostRoot string `json:"hostRoot"`
+	inspect.ScanStats
+}
+
+func (v *lsView) scanInfo() scanJSON {
+	return scanJSON{HostRoot: v.snap.Host.Root, ScanStats: v.snap.Stats}
+}
+
+func (v *lsView) warnings() []string {
+	if v.snap.Warnings == nil {
+		return []string{}
+	}
+	return v.snap.Warnings
+}
+
+func (v *lsView) renderSandboxes(w io.Writer) error {
+	if v.g.output == "json" {
+		doc := struct {
+			SchemaVersion int           `json:"schemaVersion"`
+			View          string        `json:"view"`
+			Scan          scanJSON      `json:"scan"`
+			Sandboxes     []sandboxJSON `json:"sandboxes"`
+			Warnings      []string      `json:"warnings"`
+		}{SchemaVersion: SchemaVersion, View: "sandboxes", Scan: v.scanInfo(), Sandboxes: []sandboxJSON{}, Warnings: v.warnings()}
+		for i, sb := range v.sandboxes {
+			if !v.keep[i] {
+				continue
+			}
+			p := v.snap.Details(sb.Oldest)
+			j := sandboxJSON{
+				Name: v.sandboxName(sb), Host: sb.IsHost, Container: sb.Container,
+				PID: sb.Oldest, Procs: len(sb.PIDs), PIDs: sb.PIDs,
+				Namespaces: map[string]sandboxNSJSON{},
+				UserNS:     v.snap.UserMapping(sb.NS[inspect.UserNS]),
+				User:       v.userName(p.UID), UID: p.UID, Command: p.Cmdline,
+			}
+			if sb.Container != nil {
+				j.Runtime, j.ID = sb.Container.Runtime, sb.Container.ID
+			}
+			for _, t := range inspect.AllNSTypes {
+				if sb.NS[t] == 0 {
+					continue
+				}
+				nj := sandboxNSJSON{Inode: sb.NS[t], Scope: sb.Scope[t]}
+				for _, k := range sb.SharedWith[t] {
+					nj.SharedWith = append(nj.SharedWith, v.sandboxName(v.sandboxes[k]))
+				}
+				j.Namespaces[t.String()] = nj
+			}
+			doc.Sandboxes = append(doc.Sandboxes, j)
+		}
+		return writeJSON(w, doc)
+	}
+	t := &table{header: []string{"NAME", "RUNTIME", "ID", "PID", "PROCS", "NAMESPACES", "USERNS", "COMMAND"}}
+	for i, sb := range v.sandboxes {
+		if !v.keep[i] {
+			continue
+		}
+		p := v.snap.Details(sb.Oldest)
+		runtime, id := "-", "-"
+		if sb.Container != nil {
+			runtime, id = sb.Container.Runtime, sb.Container.ShortID()
+		}
+		t.append(v.sandboxName(sb), runtime, id, strconv.Itoa(sb.Oldest), strconv.Itoa(len(sb.PIDs)),
+			nsSummary(sb), string(v.snap.UserMapping(sb.NS[inspect.UserNS])), p.Cmdline)
+	}
+	return t.render(w, v.g.noHeaders, v.term)
+}
+
+// ---- namespace view ----
+
+type namespaceJSON struct {
+	Inode     uint64               `json:"inode"`
+	Type      inspect.NSType       `json:"type"`
+	NProcs    int                  `json:"nprocs"`
+	NTasks    int                  `json:"ntasks,omitempty"`
+	PID       int                  `json:"pid,omitempty"`
+	User      string               `json:"user,omitempty"`
+	UID       *int                 `json:"uid,omitempty"`
+	Command   string               `json:"command,omitempty"`
+	Container *inspect.Container   `json:"container,omitempty"`
+	HeldBy    []inspect.Holder     `json:"heldBy"`
+	Owner     uint64               `json:"owner,omitempty"`
+	Parent    uint64               `json:"parent,omitempty"`
+	OwnerUID  *uint32              `json:"ownerUid,omitempty"`
+	UIDMap    []inspect.IDMapRange `json:"uidMap,omitempty"`
+	GIDMap    []inspect.IDMapRange `json:"gidMap,omitempty"`
+	Mapping   inspect.UserMapping  `json:"mapping,omitempty"`
+}
+
+func (v *lsView) renderNamespaces(w io.Writer, types []inspect.NSType) error {
+	wanted := map[inspect.NSType]bool{}
+	for _, t := range types {
+		wanted[t] = true
+	}
+	var list []*inspect.Namespace
+	for _, n := range v.snap.SortedNamespaces() {
+		if len(wanted) > 0 && !wanted[n.Type] {
+			continue
+		}
+		if v.keepNS != nil && !v.keepNS[n.ID()] {
+			continue
+		}
+		list = append(list, n)
+	}
+	if v.g.output == "json" {
+		doc := struct {
+			SchemaVersion int             `json:"schemaVersion"`
+			View          string          `json:"view"`
+			Scan          scanJSON        `json:"scan"`
+			Namespaces    []namespaceJSON `json:"namespaces"`
+			Warnings      []string        `json:"warnings"`
+		}{SchemaVersion: SchemaVersion, View: "namespaces", Scan: v.scanInfo(), Namespaces: make([]namespaceJSON, 0, len(list)), Warnings: v.warnings()}
+		for _, n := range list {
+			j := namespaceJSON{Inode: n.Inode, Type: n.Type, NProcs: len(n.PIDs), NTasks: len(n.TIDs),
+				HeldBy: n.HeldBy, Owner: n.Owner, Parent: n.Parent, OwnerUID: n.OwnerUID, UIDMap: n.UIDMap, GIDMap: n.GIDMap}
+			if n.Rep != 0 {
+				if p := v.snap.Details(n.Rep); p != nil {
+					uid := p.UID
+					j.PID, j.UID, j.User, j.Command, j.Container = p.PID, &uid, v.userName(p.UID), p.Cmdline, p.Container
+				}
+			}
+			if n.Type == inspect.UserNS {
+				j.Mapping = v.snap.UserMapping(n.Inode)
+			}
+			doc.Namespaces = append(doc.Namespaces, j)
+		}
+		return writeJSON(w, doc)
+	}
+	t := &table{header: []string{"NS", "TYPE", "NPROCS", "PID", "USER", "CONTAINER", "HELD-BY", "COMMAND"}}
+	for _, n := range list {
+		pid, user, command, container := "-", "-", "-", "-"
+		if n.Rep != 0 {
+			if p := v.snap.Details(n.Rep); p != nil {
+				pid, user, command = strconv.Itoa(p.PID), v.userName(p.UID), p.Cmdline
+				if p.Container != nil {
+					container = p.Container.DisplayName()
+				}
+			}
+		}
+		t.append(strconv.FormatUint(n.Inode, 10), n.Type.String(), strconv.Itoa(len(n.PIDs)), pid, user, container, heldBy(n), command)
+	}
+	return t.render(w, v.g.noHeaders, v.term)
+}
+
+// heldBy is the HELD-BY cell: each distinct holder, fds and bind mounts
+// named, at most three shown.
+func heldBy(n *inspect.Namespace) string {
+	var parts []string
+	for _, h := range n.HeldBy {
+		parts = append(parts, h.String())
+	}
+	if len(parts) > 3 {
+		parts = append(parts[:3], fmt.Sprintf("+%d", len(parts)-3))
+	}
+	return strings.Join(parts, ",")
+}

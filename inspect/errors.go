@@ -1,0 +1,72 @@
+package inspect
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Callers test them with errors.Is; readers wrap them with
+// the path or target they concern.
+var (
+	// ErrNoProcess: the process does not exist, or exited while being read.
+	ErrNoProcess = errors.New("no such process")
+	// ErrPermission: the kernel refused the read (not root, no CAP_SYS_PTRACE).
+	ErrPermission = errors.New("permission denied")
+	// ErrParse: a kernel or runtime file did not have the expected format.
+	ErrParse = errors.New("malformed")
+	// ErrNotHostRoot: --host-root does not look like a host's root.
+	ErrNotHostRoot = errors.New("not a host root")
+	// ErrNoTarget: a target matched nothing.
+	ErrNoTarget = errors.New("no such target")
+	// ErrAmbiguous: a target matched more than one candidate.
+	ErrAmbiguous = errors.New("ambiguous target")
+)
+
+// ParseError says which file was malformed and how.
+type ParseError struct {
+	Path string
+	Err  error
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("parsing %s: %v", e.Path, e.Err) }
+
+// Unwrap lets errors.Is(err, ErrParse) match.
+func (e *ParseError) Unwrap() []error { return []error{ErrParse, e.Err} }
+
+// AmbiguousError lists every candidate a target matched.
+//
+//	var amb *inspect.AmbiguousError
+//	if errors.As(err, &amb) { ... amb.Candidates ... }
+type AmbiguousError struct {
+	Target     string
+	Candidates []string
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%q is ambiguous: it matches %s", e.Target, joinQuoted(e.Candidates))
+}
+
+func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
+
+// NoTargetError says what was searched for a target that matched nothing.
+type NoTargetError struct {
+	Target   string
+	Searched string
+}
+
+func (e *NoTargetError) Error() string {
+	return fmt.Sprintf("no process or container matches %q (searched %s)", e.Target, e.Searched)
+}
+
+func (e *NoTargetError) Unwrap() error { return ErrNoTarget }
+
+func joinQuoted(s []string) string {
+	out := ""
+	for i, c := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += c
+	}
+	return out
+}

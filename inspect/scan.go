@@ -1,0 +1,402 @@
+package inspect
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+)
+
+// ScanOptions tune a scan.
+type ScanOptions struct {
+	// Tasks also reads every thread's namespaces (a thread can be in a
+	// different namespace than its process, after setns or unshare).
+	Tasks bool
+	// Workers is the number of parallel readers; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// nsLinkNames are the /proc/PID/ns entries in NSType order.
+var nsLinkNames = [NumNSTypes]string{"ns/cgroup", "ns/ipc", "ns/mnt", "ns/net", "ns/pid", "ns/time", "ns/user", "ns/uts"}
+
+// scanResult is what one worker learned about one PID.
+type scanResult struct {
+	proc      *Process
+	cgroupKey string // raw /proc/PID/cgroup, interned
+	fdNS      []fdRef
+	err       error
+	fdErr     error
+}
+
+type fdRef struct {
+	fd int
+	id NSID
+}
+
+// Scan reads every process of the host once: its namespaces, its threads'
+// (with opts.Tasks), the namespaces it holds open through file descriptors,
+// and the container its cgroup names. It then finds nsfs bind mounts in
+// every mount namespace seen, climbs the owner and parent hierarchy with
+// ioctls, and reads the ID maps of user namespaces.
+//
+// Processes that exit during the scan are skipped and counted; processes
+// that cannot be read are counted and reported in one warning.
+func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
+	pids, err := h.PIDs()
+	if err != nil {
+		return nil, fmt.Errorf("listing processes in %s: %w", h.Path("proc"), err)
+	}
+	sort.Ints(pids)
+	results := make([]scanResult, len(pids))
+
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers > len(pids) {
+		workers = max(1, len(pids))
+	}
+	var wg sync.WaitGroup
+	// Interleaved assignment keeps each worker's share of long-lived
+	// low-PID daemons (many fds) even.
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			r := newProcReader(h, opts)
+			for i := w; i < len(pids); i += workers {
+				results[i] = r.read(pids[i])
+			}
+		}(w)
+	}
+	wg.Wait()
+
+	s := &Snapshot{
+		Host:       h,
+		Processes:  make(map[int]*Process, len(pids)),
+		Namespaces: make(map[NSID]*Namespace),
+		containers: make(map[string]*Container),
+	}
+	cgroupCache := make(map[string]*Container)
+	var permErr error
+	for i := range results {
+		r := &results[i]
+		switch {
+		case r.err == nil:
+		case errors.Is(r.err, ErrNoProcess):
+			s.Stats.Vanished++
+			continue
+		case errors.Is(r.err, ErrPermission):
+			s.Stats.Hidden++
+			permErr = r.err
+			continue
+		default:
+			// Malformed stat or an I/O error on one process must not fail
+			// the scan of thousands; it is counted as hidden and named.
+			s.Stats.Hidden++
+			s.Warnings = append(s.Warnings, fmt.Sprintf("process %d skipped: %v", pids[i], r.err))
+			continue
+		}
+		p := r.proc
+		s.Processes[p.PID] = p
+		if r.cgroupKey != "" {
+			c, seen := cgroupCache[r.cgroupKey]
+			if !seen {
+				if lines, err := ParseCgroupFile([]byte(r.cgroupKey)); err == nil {
+					c = s.internContainer(ContainerFromCgroups(lines))
+				}
+				cgroupCache[r.cgroupKey] = c
+			}
+			p.Container = c
+		}
+		for t := range AllNSTypes {
+			if p.NS[t] == 0 {
+				continue
+			}
+			n := s.addNamespace(NSType(t), p.NS[t])
+			n.PIDs = append(n.PIDs, p.PID)
+			if n.handle == "" {
+				n.handle = h.ProcPath(p.PID, nsLinkNames[t])
+			}
+		}
+		for _, task := range p.Tasks {
+			s.Stats.Tasks++
+			for t := range AllNSTypes {
+				if task.NS[t] == 0 || task.NS[t] == p.NS[t] {
+					continue
+				}
+				n := s.addNamespace(NSType(t), task.NS[t])
+				n.TIDs = append(n.TIDs, task.TID)
+				if n.handle == "" {
+					n.handle = h.ProcPath(p.PID, "task", strconv.Itoa(task.TID), nsLinkNames[t])
+				}
+			}
+		}
+		for _, ref := range r.fdNS {
+			n := s.addNamespace(ref.id.Type, ref.id.Inode)
+			n.HeldBy = append(n.HeldBy, Holder{Kind: HeldByFD, PID: p.PID, FD: ref.fd})
+			if n.handle == "" {
+				n.handle = h.ProcPath(p.PID, "fd", strconv.Itoa(ref.fd))
+			}
+		}
+		if r.fdErr != nil && !errors.Is(r.fdErr, ErrNoProcess) {
+			s.Stats.HiddenFDs++
+		}
+	}
+	s.Stats.Processes = len(s.Processes)
+	if s.Stats.Hidden > 0 && permErr != nil {
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"%d of %d processes hidden: reading their namespaces was refused (%s)",
+			s.Stats.Hidden, len(pids)-s.Stats.Vanished, permissionHint()))
+	}
+	if s.Stats.HiddenFDs > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"open files of %d processes could not be read: namespaces they hold only through a file descriptor may be missing (run as root)",
+			s.Stats.HiddenFDs))
+	}
+
+	s.findHostNS()
+	s.findBindMounts()
+	s.resolveHierarchy()
+	s.finish()
+	s.nameContainers()
+	return s, nil
+}
+
+// permissionHint says why the kernel refuses /proc/PID/ns reads to this
+// process. Root can be refused too: ptrace access checks also require the
+// caller's capabilities to cover the target's, and LSMs may deny it.
+func permissionHint() string {
+	if os.Geteuid() != 0 {
+		return "run as root or with CAP_SYS_PTRACE"
+	}
+	return "even to root: such a process holds capabilities nsx lacks, or a security module denies access"
+}
+
+func (s *Snapshot) addNamespace(t NSType, ino uint64) *Namespace {
+	id := NSID{Type: t, Inode: ino}
+	n := s.Namespaces[id]
+	if n == nil {
+		n = &Namespace{Type: t, Inode: ino}
+		s.Namespaces[id] = n
+	}
+	return n
+}
+
+func (s *Snapshot) internContainer(c *Container) *Container {
+	if c == nil {
+		return nil
+	}
+	key := c.Runtime + "/" + c.ID
+	if have, ok := s.containers[key]; ok {
+		return have
+	}
+	s.containers[key] = c
+	return c
+}
+
+// findHostNS takes PID 1's namespaces as the host's. When PID 1 cannot be
+// read (not root, or it holds capabilities nsx lacks), kthreadd (PID 2)
+// stands in: kernel threads always live in the initial namespaces. Failing
+// both, the oldest readable process does, and a warning says so.
+func (s *Snapshot) findHostNS() {
+	if p, ok := s.Processes[1]; ok {
+		s.HostNS = p.NS
+		return
+	}
+	if p, ok := s.Processes[2]; ok && p.Kernel {
+		s.HostNS = p.NS
+		return
+	}
+	var oldest *Process
+	for _, p := range s.Processes {
+		if oldest == nil || older(p, oldest) {
+			oldest = p
+		}
+	}
+	if oldest != nil {
+		s.HostNS = oldest.NS
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"PID 1 could not be read; the namespaces of PID %d (%s) are taken as the host's", oldest.PID, oldest.Comm))
+	}
+}
+
+// finish sorts member lists, picks each namespace's representative process
+// and records what holds it.
+func (s *Snapshot) finish() {
+	for _, n := range s.Namespaces {
+		sort.Ints(n.PIDs)
+		sort.Ints(n.TIDs)
+		var rep *Process
+		for _, pid := range n.PIDs {
+			if p := s.Processes[pid]; rep == nil || older(p, rep) {
+				rep = p
+			}
+		}
+		var extra []Holder
+		switch {
+		case rep != nil:
+			extra = []Holder{{Kind: HeldByProcess, PID: rep.PID}}
+		case len(n.TIDs) > 0:
+			extra = []Holder{{Kind: HeldByTask, TID: n.TIDs[0]}}
+		case len(n.HeldBy) == 0:
+			extra = []Holder{{Kind: HeldByChild}}
+		}
+		n.HeldBy = append(extra, n.HeldBy...)
+		if rep != nil {
+			n.Rep = rep.PID
+		} else {
+			for _, hb := range n.HeldBy {
+				if hb.PID != 0 {
+					n.Rep = hb.PID
+					break
+				}
+			}
+		}
+	}
+}
+
+// procReader reads processes with reusable buffers; one per worker.
+type procReader struct {
+	h     Host
+	opts  ScanOptions
+	link  []byte
+	file  []byte
+	cache map[string]string // interned cgroup file contents
+}
+
+func newProcReader(h Host, opts ScanOptions) *procReader {
+	return &procReader{h: h, opts: opts, link: make([]byte, 256), file: make([]byte, 0, 4096), cache: map[string]string{}}
+}
+
+func (r *procReader) read(pid int) scanResult {
+	d, err := openProcDir(r.h, pid)
+	if err != nil {
+		return scanResult{err: err}
+	}
+	defer d.close()
+
+	b, err := d.readFile("stat", r.file)
+	if err != nil {
+		return scanResult{err: err}
+	}
+	r.file = b
+	st, err := ParseStat(b)
+	if err != nil {
+		return scanResult{err: &ParseError{Path: d.path + "/stat", Err: err}}
+	}
+	p := &Process{PID: pid, PPID: st.PPID, Comm: st.Comm, StartTime: st.StartTime, Kernel: st.Kernel()}
+	if err := r.readNS(d, "", &p.NS); err != nil {
+		return scanResult{err: err}
+	}
+	res := scanResult{proc: p}
+	if p.Kernel {
+		// Kernel threads sit in the initial namespaces, hold no files and
+		// have no container; reading more would only cost time.
+		return res
+	}
+	if b, err := d.readFile("cgroup", r.file); err == nil {
+		r.file = b
+		key, ok := r.cache[string(b)] // no allocation on a hit
+		if !ok {
+			key = string(b)
+			r.cache[key] = key
+		}
+		res.cgroupKey = key
+	}
+	res.fdNS, res.fdErr = r.readFDs(d)
+	if r.opts.Tasks {
+		p.Tasks = r.readTasks(d, p)
+	}
+	return res
+}
+
+// readNS reads the eight ns links under prefix ("" or "task/TID/"). A type
+// the kernel lacks (no time namespace before 5.6) stays 0. Only a failure on
+// every link is an error: that is a process that exited or is not ours to read.
+func (r *procReader) readNS(d procDir, prefix string, out *NSSet) error {
+	var firstErr error
+	read := 0
+	for t, name := range nsLinkNames {
+		l, err := d.readlink(prefix+name, r.link)
+		if err != nil {
+			if firstErr == nil || errors.Is(err, ErrPermission) {
+				firstErr = err
+			}
+			continue
+		}
+		if id, ok := ParseNSLink(l); ok && id.Type == NSType(t) {
+			out[t] = id.Inode
+			read++
+		}
+	}
+	if read == 0 {
+		if firstErr == nil {
+			firstErr = &ParseError{Path: d.path + "/" + prefix + "ns", Err: errFormat}
+		}
+		return firstErr
+	}
+	return nil
+}
+
+// readFDs finds the namespaces a process holds open. The link text of an
+// nsfs file is "TYPE:[INODE]", so one readlink per fd tells both.
+func (r *procReader) readFDs(d procDir) ([]fdRef, error) {
+	names, err := d.subdirNames("fd")
+	if err != nil {
+		return nil, err
+	}
+	var refs []fdRef
+	for _, name := range names {
+		fd, ok := atoiPositiveOrZero(name)
+		if !ok {
+			continue
+		}
+		l, err := d.readlink("fd/"+name, r.link)
+		if err != nil {
+			continue // closed meanwhile
+		}
+		// Cheap pre-filter: nsfs links end in "]" and are not sockets,
+		// pipes or anon inodes, which look alike.
+		if len(l) == 0 || l[len(l)-1] != ']' || bytes.HasPrefix(l, []byte("socket:")) || bytes.HasPrefix(l, []byte("pipe:")) {
+			continue
+		}
+		if id, ok := ParseNSLink(l); ok {
+			refs = append(refs, fdRef{fd: fd, id: id})
+		}
+	}
+	return refs, nil
+}
+
+func (r *procReader) readTasks(d procDir, p *Process) []Task {
+	names, err := d.subdirNames("task")
+	if err != nil {
+		return nil
+	}
+	var tasks []Task
+	for _, name := range names {
+		tid, ok := atoiPositive(name)
+		if !ok || tid == p.PID {
+			continue
+		}
+		var ns NSSet
+		if err := r.readNS(d, "task/"+name+"/", &ns); err != nil {
+			continue // thread exited
+		}
+		if ns != p.NS {
+			tasks = append(tasks, Task{TID: tid, NS: ns})
+		}
+	}
+	return tasks
+}
+
+func atoiPositiveOrZero(s string) (int, bool) {
+	if s == "0" {
+		return 0, true
+	}
+	return atoiPositive(s)
+}

@@ -1,0 +1,196 @@
+package inspect
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// TargetKind says what a target string named.
+type TargetKind string
+
+const (
+	TargetPID       TargetKind = "pid"
+	TargetContainer TargetKind = "container"
+	TargetNamespace TargetKind = "namespace"
+)
+
+// Target is a resolved command-line target.
+type Target struct {
+	Spec      string
+	Kind      TargetKind
+	PIDs      []int      // the processes it names (running ones)
+	Container *Container // for TargetContainer
+	NS        NSID       // for TargetNamespace
+}
+
+// Resolve turns a command-line target into processes of this snapshot:
+//
+//	4242                  a PID
+//	web, 45e22fdaba17     a container name, full ID or unique ID prefix
+//	netns:NAME            a network namespace made by `ip netns add NAME`
+//	/run/netns/NAME       any bind-mounted namespace file (under --host-root)
+func (s *Snapshot) Resolve(spec string) (*Target, error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return nil, &NoTargetError{Target: spec, Searched: "nothing: the target is empty"}
+	}
+	if pid, err := strconv.Atoi(spec); err == nil {
+		return s.resolvePID(spec, pid)
+	}
+	if name, ok := strings.CutPrefix(spec, "netns:"); ok {
+		return s.resolveNSPath(spec, filepath.Join("/run/netns", name))
+	}
+	if strings.HasPrefix(spec, "/") {
+		return s.resolveNSPath(spec, spec)
+	}
+	return s.resolveContainer(spec)
+}
+
+func (s *Snapshot) resolvePID(spec string, pid int) (*Target, error) {
+	if pid <= 0 {
+		return nil, fmt.Errorf("%q: %w: a PID is a positive number", spec, ErrNoTarget)
+	}
+	if _, ok := s.Processes[pid]; ok {
+		return &Target{Spec: spec, Kind: TargetPID, PIDs: []int{pid}}, nil
+	}
+	_, err := os.Stat(s.Host.ProcPath(pid))
+	switch {
+	case err == nil:
+		// It exists (it may have started after the scan), but the scan
+		// could not read it.
+		return nil, fmt.Errorf("process %d: %w: its namespaces could not be read (run as root or with CAP_SYS_PTRACE)", pid, ErrPermission)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("no process %d (it may have exited): %w", pid, ErrNoProcess)
+	}
+	return nil, fmt.Errorf("process %d: %w", pid, err)
+}
+
+// resolveNSPath opens a namespace file under the host root and finds the
+// processes in that namespace.
+func (s *Snapshot) resolveNSPath(spec, path string) (*Target, error) {
+	full := s.Host.Path(path)
+	fd, err := unix.Open(full, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil, &NoTargetError{Target: spec, Searched: full}
+		}
+		return nil, fmt.Errorf("%s: %w", full, err)
+	}
+	defer unix.Close(fd)
+	var sfs unix.Statfs_t
+	if err := unix.Fstatfs(fd, &sfs); err != nil || sfs.Type != unix.NSFS_MAGIC {
+		return nil, fmt.Errorf("%s is not a namespace file (nsfs bind mount): %w", full, ErrNoTarget)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, fmt.Errorf("%s: %w", full, err)
+	}
+	nstype, err := unix.IoctlRetInt(fd, unix.NS_GET_NSTYPE)
+	if err != nil {
+		return nil, fmt.Errorf("%s: NS_GET_NSTYPE: %w", full, err)
+	}
+	t, ok := nsTypeFromCloneFlag(nstype)
+	if !ok {
+		return nil, fmt.Errorf("%s: unknown namespace type %#x", full, nstype)
+	}
+	tgt := &Target{Spec: spec, Kind: TargetNamespace, NS: NSID{Type: t, Inode: st.Ino}}
+	if n := s.Namespace(t, st.Ino); n != nil {
+		tgt.PIDs = append(tgt.PIDs, n.PIDs...)
+	}
+	return tgt, nil
+}
+
+func nsTypeFromCloneFlag(flag int) (NSType, bool) {
+	switch flag {
+	case unix.CLONE_NEWCGROUP:
+		return CgroupNS, true
+	case unix.CLONE_NEWIPC:
+		return IPCNS, true
+	case unix.CLONE_NEWNS:
+		return MntNS, true
+	case unix.CLONE_NEWNET:
+		return NetNS, true
+	case unix.CLONE_NEWPID:
+		return PIDNS, true
+	case unix.CLONE_NEWTIME:
+		return TimeNS, true
+	case unix.CLONE_NEWUSER:
+		return UserNS, true
+	case unix.CLONE_NEWUTS:
+		return UTSNS, true
+	}
+	return 0, false
+}
+
+// resolveContainer matches a name, a full ID or a unique ID prefix against
+// the running containers, then against Docker's stopped ones so that the
+// error can say the container exists but is not running.
+func (s *Snapshot) resolveContainer(spec string) (*Target, error) {
+	running := s.Containers()
+	c, err := matchContainer(spec, running)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		return &Target{Spec: spec, Kind: TargetContainer, Container: c, PIDs: s.containerPIDs(c)}, nil
+	}
+	all, _ := s.Host.DockerContainers()
+	c, err = matchContainer(spec, all)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		return nil, fmt.Errorf("container %s (%s %s) is not running (%s): %w", c.DisplayName(), c.Runtime, c.ShortID(), c.State, ErrNoTarget)
+	}
+	return nil, &NoTargetError{Target: spec, Searched: fmt.Sprintf(
+		"%d running containers by name, ID and ID prefix, Docker's stopped containers in %s, and PIDs", len(running), s.Host.Path(dockerContainersDir))}
+}
+
+// matchContainer prefers an exact name or ID over a prefix, as docker does.
+func matchContainer(spec string, list []*Container) (*Container, error) {
+	for _, c := range list {
+		if c.Name == spec || c.ID == spec {
+			return c, nil
+		}
+	}
+	var matches []*Container
+	for _, c := range list {
+		if len(spec) >= 1 && strings.HasPrefix(c.ID, spec) {
+			matches = append(matches, c)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return nil, nil
+	case 1:
+		return matches[0], nil
+	}
+	cands := make([]string, 0, len(matches))
+	for _, c := range matches {
+		label := c.Runtime + " " + c.ShortID()
+		if c.Name != "" {
+			label += " (" + c.Name + ")"
+		}
+		cands = append(cands, label)
+	}
+	sort.Strings(cands)
+	return nil, &AmbiguousError{Target: spec, Candidates: cands}
+}
+
+func (s *Snapshot) containerPIDs(c *Container) []int {
+	var pids []int
+	for _, pid := range s.SortedPIDs() {
+		if s.Processes[pid].Container == c {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
