@@ -110,7 +110,7 @@ type lsView struct {
 	term      terminal
 	color     bool
 	sandboxes []*inspect.Sandbox
-	keep      []bool          // per sandbox: shown (after TARGET narrowing)
+	keep      []bool                // per sandbox: shown (after TARGET narrowing)
 	keepNS    map[inspect.NSID]bool // nil: all namespaces
 	users     map[int]string
 }
@@ -208,19 +208,19 @@ func nsSummary(sb *inspect.Sandbox) string {
 // ---- sandbox view ----
 
 type sandboxJSON struct {
-	Name       string                     `json:"name"`
-	Host       bool                       `json:"host"`
-	Runtime    string                     `json:"runtime,omitempty"`
-	ID         string                     `json:"id,omitempty"`
-	Container  *inspect.Container         `json:"container,omitempty"`
-	PID        int                        `json:"pid"`
-	Procs      int                        `json:"procs"`
-	PIDs       []int                      `json:"pids"`
-	Namespaces map[string]sandboxNSJSON   `json:"namespaces"`
-	UserNS     inspect.UserMapping        `json:"userns"`
-	User       string                     `json:"user"`
-	UID        int                        `json:"uid"`
-	Command    string                     `json:"command"`
+	Name       string                   `json:"name"`
+	Host       bool                     `json:"host"`
+	Runtime    string                   `json:"runtime,omitempty"`
+	ID         string                   `json:"id,omitempty"`
+	Container  *inspect.Container       `json:"container,omitempty"`
+	PID        int                      `json:"pid"`
+	Procs      int                      `json:"procs"`
+	PIDs       []int                    `json:"pids"`
+	Namespaces map[string]sandboxNSJSON `json:"namespaces"`
+	UserNS     inspect.UserMapping      `json:"userns"`
+	User       string                   `json:"user"`
+	UID        int                      `json:"uid"`
+	Command    string                   `json:"command"`
 }
 
 type sandboxNSJSON struct {

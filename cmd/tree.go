@@ -72,7 +72,9 @@ func (v *lsView) buildTree(t inspect.NSType) []*treeNode {
 		owned := map[uint64][]string{}
 		for _, typ := range inspect.AllNSTypes {
 			ino := sb.NS[typ]
-			if ino == 0 {
+			// The host's own namespaces are listed once, on the host's
+			// leaf; on a container's leaf they would only repeat it.
+			if ino == 0 || (!sb.IsHost && sb.Scope[typ] == inspect.ScopeHost) {
 				continue
 			}
 			owner := sb.NS[inspect.UserNS]

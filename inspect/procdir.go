@@ -43,6 +43,16 @@ func (d procDir) readlink(name string, buf []byte) ([]byte, error) {
 // readFile reads a small file relative to the directory. buf is reused when
 // it is large enough.
 func (d procDir) readFile(name string, buf []byte) ([]byte, error) {
+	return d.read(name, buf, false)
+}
+
+// readRecord reads a proc file that the kernel generates as one record
+// (seq_file single_open: stat, cgroup), where a short read means the end.
+func (d procDir) readRecord(name string, buf []byte) ([]byte, error) {
+	return d.read(name, buf, true)
+}
+
+func (d procDir) read(name string, buf []byte, oneRead bool) ([]byte, error) {
 	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, classifyProc(&os.PathError{Op: "open", Path: d.path + "/" + name, Err: err})
@@ -67,23 +77,49 @@ func (d procDir) readFile(name string, buf []byte) ([]byte, error) {
 			return buf, nil
 		}
 		buf = buf[:len(buf)+n]
+		// /proc/PID/stat and other single-record proc files hand over
+		// their whole text in one read; a short read of those is the end,
+		// which saves the read that would return 0.
+		if oneRead && len(buf) < cap(buf) {
+			return buf, nil
+		}
 	}
 }
 
-// subdirNames lists a subdirectory such as "fd" or "task".
-func (d procDir) subdirNames(name string) ([]string, error) {
+// subdirNames lists a subdirectory such as "fd" or "task". It calls
+// getdents directly: os.File would register every directory with the
+// runtime poller and a finalizer, a cost paid per process in a scan.
+func (d procDir) subdirNames(name string, buf []byte) ([]string, error) {
 	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, classifyProc(&os.PathError{Op: "open", Path: d.path + "/" + name, Err: err})
 	}
-	f := os.NewFile(uintptr(fd), d.path+"/"+name)
-	defer f.Close()
-	names, err := f.Readdirnames(-1)
-	if err != nil {
-		return nil, classifyProc(err)
+	defer unix.Close(fd)
+	var names []string
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, classifyProc(&os.PathError{Op: "getdents", Path: d.path + "/" + name, Err: err})
+		}
+		if n <= 0 {
+			return names, nil
+		}
+		_, _, names = unix.ParseDirent(buf[:n], -1, names)
+		// procfs fills the buffer for as long as entries fit; room for
+		// another entry left over means the listing is complete, which
+		// saves the getdents call that would return 0.
+		if len(buf)-n > maxDirentSize {
+			return names, nil
+		}
 	}
-	return names, nil
 }
+
+// maxDirentSize bounds one linux_dirent64: a 19-byte header, a name of at
+// most 255 bytes and its NUL, rounded up to 8.
+const maxDirentSize = 280
 
 func atoiPositive(s string) (int, bool) {
 	if s == "" || s[0] < '0' || s[0] > '9' {

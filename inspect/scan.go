@@ -25,11 +25,10 @@ var nsLinkNames = [NumNSTypes]string{"ns/cgroup", "ns/ipc", "ns/mnt", "ns/net", 
 
 // scanResult is what one worker learned about one PID.
 type scanResult struct {
-	proc      *Process
-	cgroupKey string // raw /proc/PID/cgroup, interned
-	fdNS      []fdRef
-	err       error
-	fdErr     error
+	proc  *Process
+	fdNS  []fdRef
+	err   error
+	fdErr error
 }
 
 type fdRef struct {
@@ -81,7 +80,6 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 		Namespaces: make(map[NSID]*Namespace),
 		containers: make(map[string]*Container),
 	}
-	cgroupCache := make(map[string]*Container)
 	var permErr error
 	for i := range results {
 		r := &results[i]
@@ -103,16 +101,6 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 		}
 		p := r.proc
 		s.Processes[p.PID] = p
-		if r.cgroupKey != "" {
-			c, seen := cgroupCache[r.cgroupKey]
-			if !seen {
-				if lines, err := ParseCgroupFile([]byte(r.cgroupKey)); err == nil {
-					c = s.internContainer(ContainerFromCgroups(lines))
-				}
-				cgroupCache[r.cgroupKey] = c
-			}
-			p.Container = c
-		}
 		for t := range AllNSTypes {
 			if p.NS[t] == 0 {
 				continue
@@ -160,6 +148,7 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 	}
 
 	s.findHostNS()
+	s.attributeContainers()
 	s.findBindMounts()
 	s.resolveHierarchy()
 	s.finish()
@@ -225,6 +214,47 @@ func (s *Snapshot) findHostNS() {
 	}
 }
 
+// attributeContainers finds the container of each sandbox-to-be (processes
+// with identical namespace sets) from the cgroup of its oldest process, and
+// gives it to every member. One cgroup read per sandbox instead of one per
+// process: the processes of one namespace set belong to one container
+// (runtimes give every container its own mount namespace), and a process
+// in all of the host's namespaces is in none.
+func (s *Snapshot) attributeContainers() {
+	groups := map[NSSet][]*Process{}
+	for _, p := range s.Processes {
+		if p.NS != s.HostNS {
+			groups[p.NS] = append(groups[p.NS], p)
+		}
+	}
+	cache := map[string]*Container{}
+	for _, members := range groups {
+		sort.Slice(members, func(i, j int) bool { return older(members[i], members[j]) })
+		var c *Container
+		// Try a few: the oldest may have exited, or (nsenter'ed from the
+		// host) be in a host cgroup.
+		for _, p := range members[:min(3, len(members))] {
+			b, err := s.Host.ReadFile("proc", itoa(p.PID), "cgroup")
+			if err != nil {
+				continue
+			}
+			var seen bool
+			if c, seen = cache[string(b)]; !seen {
+				if lines, err := ParseCgroupFile(b); err == nil {
+					c = s.internContainer(ContainerFromCgroups(lines))
+				}
+				cache[string(b)] = c
+			}
+			if c != nil {
+				break
+			}
+		}
+		for _, p := range members {
+			p.Container = c
+		}
+	}
+}
+
 // finish sorts member lists, picks each namespace's representative process
 // and records what holds it.
 func (s *Snapshot) finish() {
@@ -262,15 +292,15 @@ func (s *Snapshot) finish() {
 
 // procReader reads processes with reusable buffers; one per worker.
 type procReader struct {
-	h     Host
-	opts  ScanOptions
-	link  []byte
-	file  []byte
-	cache map[string]string // interned cgroup file contents
+	h      Host
+	opts   ScanOptions
+	link   []byte
+	file   []byte
+	dirent []byte
 }
 
 func newProcReader(h Host, opts ScanOptions) *procReader {
-	return &procReader{h: h, opts: opts, link: make([]byte, 256), file: make([]byte, 0, 4096), cache: map[string]string{}}
+	return &procReader{h: h, opts: opts, link: make([]byte, 256), file: make([]byte, 0, 4096), dirent: make([]byte, 8192)}
 }
 
 func (r *procReader) read(pid int) scanResult {
@@ -280,7 +310,7 @@ func (r *procReader) read(pid int) scanResult {
 	}
 	defer d.close()
 
-	b, err := d.readFile("stat", r.file)
+	b, err := d.readRecord("stat", r.file)
 	if err != nil {
 		return scanResult{err: err}
 	}
@@ -295,18 +325,9 @@ func (r *procReader) read(pid int) scanResult {
 	}
 	res := scanResult{proc: p}
 	if p.Kernel {
-		// Kernel threads sit in the initial namespaces, hold no files and
-		// have no container; reading more would only cost time.
+		// Kernel threads sit in the initial namespaces and hold no
+		// files; reading more would only cost time.
 		return res
-	}
-	if b, err := d.readFile("cgroup", r.file); err == nil {
-		r.file = b
-		key, ok := r.cache[string(b)] // no allocation on a hit
-		if !ok {
-			key = string(b)
-			r.cache[key] = key
-		}
-		res.cgroupKey = key
 	}
 	res.fdNS, res.fdErr = r.readFDs(d)
 	if r.opts.Tasks {
@@ -346,7 +367,7 @@ func (r *procReader) readNS(d procDir, prefix string, out *NSSet) error {
 // readFDs finds the namespaces a process holds open. The link text of an
 // nsfs file is "TYPE:[INODE]", so one readlink per fd tells both.
 func (r *procReader) readFDs(d procDir) ([]fdRef, error) {
-	names, err := d.subdirNames("fd")
+	names, err := d.subdirNames("fd", r.dirent)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +394,7 @@ func (r *procReader) readFDs(d procDir) ([]fdRef, error) {
 }
 
 func (r *procReader) readTasks(d procDir, p *Process) []Task {
-	names, err := d.subdirNames("task")
+	names, err := d.subdirNames("task", r.dirent)
 	if err != nil {
 		return nil
 	}

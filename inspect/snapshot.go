@@ -87,7 +87,7 @@ type Namespace struct {
 	// HierarchyKnown is set once the ioctls answered for this namespace.
 	HierarchyKnown bool `json:"-"`
 	// User namespaces only.
-	OwnerUID *uint32     `json:"-"`
+	OwnerUID *uint32      `json:"-"`
 	UIDMap   []IDMapRange `json:"-"`
 	GIDMap   []IDMapRange `json:"-"`
 
