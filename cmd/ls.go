@@ -296,7 +296,7 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		t.append(v.sandboxName(sb), runtime, id, strconv.Itoa(sb.Oldest), strconv.Itoa(len(sb.PIDs)),
 			nsSummary(sb), string(v.snap.UserMapping(sb.NS[inspect.UserNS])), p.Cmdline)
 	}
-	return t.render(w, v.g.noHeaders, v.term)
+	return t.render(w, v.g.noHeaders, v.term, v.color)
 }
 
 // ---- namespace view ----
@@ -372,7 +372,7 @@ func (v *lsView) renderNamespaces(w io.Writer, types []inspect.NSType) error {
 		}
 		t.append(strconv.FormatUint(n.Inode, 10), n.Type.String(), strconv.Itoa(len(n.PIDs)), pid, user, container, heldBy(n), command)
 	}
-	return t.render(w, v.g.noHeaders, v.term)
+	return t.render(w, v.g.noHeaders, v.term, v.color)
 }
 
 // heldBy is the HELD-BY cell: each distinct holder, fds and bind mounts

@@ -80,7 +80,7 @@ type table struct {
 
 func (t *table) append(row ...string) { t.rows = append(t.rows, row) }
 
-func (t *table) render(w io.Writer, noHeaders bool, term terminal) error {
+func (t *table) render(w io.Writer, noHeaders bool, term terminal, color bool) error {
 	var buf bytes.Buffer
 	pad := tw.CellPadding{Global: tw.Padding{Left: "", Right: "  ", Overwrite: true}}
 	tbl := tablewriter.NewTable(&buf,
@@ -119,10 +119,13 @@ func (t *table) render(w io.Writer, noHeaders bool, term terminal) error {
 		return err
 	}
 	var out strings.Builder
-	for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+	for i, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
 		line = strings.TrimRight(line, " ")
 		if term.width > 0 {
 			line = cutToWidth(line, term.width)
+		}
+		if i == 0 && !noHeaders {
+			line = paint(color, ansiBold, line)
 		}
 		out.WriteString(line)
 		out.WriteByte('\n')

@@ -70,3 +70,18 @@ func joinQuoted(s []string) string {
 	}
 	return out
 }
+
+// describedError is a message written for people that still matches a
+// sentinel with errors.Is, without repeating the sentinel's text.
+type describedError struct {
+	msg string
+	err error
+}
+
+func (e *describedError) Error() string { return e.msg }
+func (e *describedError) Unwrap() error { return e.err }
+
+// describe returns an error that reads msg and matches sentinel.
+func describe(sentinel error, format string, a ...any) error {
+	return &describedError{msg: fmt.Sprintf(format, a...), err: sentinel}
+}

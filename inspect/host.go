@@ -33,12 +33,12 @@ func NewHost(root string) (Host, error) {
 		return Host{}, fmt.Errorf("--host-root %s: %w", root, err)
 	}
 	if !fi.IsDir() {
-		return Host{}, fmt.Errorf("--host-root %s: %w: not a directory", root, ErrNotHostRoot)
+		return Host{}, describe(ErrNotHostRoot, "--host-root %s: not a directory", root)
 	}
 	pids, err := h.PIDs()
 	if err != nil || len(pids) == 0 {
-		return Host{}, fmt.Errorf("--host-root %s: %w: %s has no process directories (is proc mounted there?)",
-			root, ErrNotHostRoot, h.Path("proc"))
+		return Host{}, describe(ErrNotHostRoot, "--host-root %s is not a host's root: %s lists no processes (is proc mounted there?)",
+			root, h.Path("proc"))
 	}
 	return h, nil
 }

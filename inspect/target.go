@@ -56,21 +56,40 @@ func (s *Snapshot) Resolve(spec string) (*Target, error) {
 
 func (s *Snapshot) resolvePID(spec string, pid int) (*Target, error) {
 	if pid <= 0 {
-		return nil, fmt.Errorf("%q: %w: a PID is a positive number", spec, ErrNoTarget)
+		return nil, describe(ErrNoTarget, "%q: a PID is a positive number", spec)
 	}
 	if _, ok := s.Processes[pid]; ok {
 		return &Target{Spec: spec, Kind: TargetPID, PIDs: []int{pid}}, nil
 	}
-	_, err := os.Stat(s.Host.ProcPath(pid))
-	switch {
-	case err == nil:
-		// It exists (it may have started after the scan), but the scan
-		// could not read it.
-		return nil, fmt.Errorf("process %d: %w: its namespaces could not be read (run as root or with CAP_SYS_PTRACE)", pid, ErrPermission)
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("no process %d (it may have exited): %w", pid, ErrNoProcess)
+	status, err := s.Host.ReadFile("proc", strconv.Itoa(pid), "status")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, describe(ErrNoProcess, "no process %d (it may have exited)", pid)
 	}
-	return nil, fmt.Errorf("process %d: %w", pid, err)
+	if err != nil {
+		return nil, fmt.Errorf("process %d: %w", pid, err)
+	}
+	// /proc/TID exists for every thread though only processes are listed:
+	// a thread ID names its process.
+	if tgid, ok := parseStatusTgid(status); ok && tgid != pid {
+		if _, ok := s.Processes[tgid]; ok {
+			return &Target{Spec: spec, Kind: TargetPID, PIDs: []int{tgid}}, nil
+		}
+	}
+	if _, err := os.Readlink(s.Host.ProcPath(pid, "ns", "pid")); errors.Is(err, fs.ErrPermission) {
+		return nil, describe(ErrPermission, "process %d: reading its namespaces was refused (%s)", pid, permissionHint())
+	}
+	return nil, describe(ErrNoProcess, "process %d started after the scan; run nsx again", pid)
+}
+
+// parseStatusTgid returns the Tgid (process ID) from /proc/PID/status.
+func parseStatusTgid(b []byte) (int, bool) {
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(rest))
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
 
 // resolveNSPath opens a namespace file under the host root and finds the
@@ -87,7 +106,7 @@ func (s *Snapshot) resolveNSPath(spec, path string) (*Target, error) {
 	defer unix.Close(fd)
 	var sfs unix.Statfs_t
 	if err := unix.Fstatfs(fd, &sfs); err != nil || sfs.Type != unix.NSFS_MAGIC {
-		return nil, fmt.Errorf("%s is not a namespace file (nsfs bind mount): %w", full, ErrNoTarget)
+		return nil, describe(ErrNoTarget, "%s is not a namespace file (an nsfs bind mount such as /run/netns/NAME)", full)
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
@@ -148,7 +167,7 @@ func (s *Snapshot) resolveContainer(spec string) (*Target, error) {
 		return nil, err
 	}
 	if c != nil {
-		return nil, fmt.Errorf("container %s (%s %s) is not running (%s): %w", c.DisplayName(), c.Runtime, c.ShortID(), c.State, ErrNoTarget)
+		return nil, describe(ErrNoTarget, "container %s (%s %s) is not running (%s)", c.DisplayName(), c.Runtime, c.ShortID(), c.State)
 	}
 	return nil, &NoTargetError{Target: spec, Searched: fmt.Sprintf(
 		"%d running containers by name, ID and ID prefix, Docker's stopped containers in %s, and PIDs", len(running), s.Host.Path(dockerContainersDir))}
