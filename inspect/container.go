@@ -146,6 +146,11 @@ func containerFromSegment(seg, parent string, inPod bool) *Container {
 	}
 	if name, ok := strings.CutPrefix(seg, "machine-"); ok && strings.HasSuffix(name, ".scope") {
 		name = unescapeSystemdUnit(strings.TrimSuffix(name, ".scope"))
+		// systemd-machined registers libvirt's VMs here too
+		// ("machine-qemu\x2d1\x2dguest.scope"); those are not containers.
+		if name == "" || strings.HasPrefix(name, "qemu-") {
+			return nil
+		}
 		return &Container{Runtime: RuntimeNspawn, ID: name, Name: name}
 	}
 	if isHexID(seg) && len(seg) == 64 {

@@ -1,0 +1,111 @@
+package inspect
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// dockerConfigRunning is /var/lib/docker/containers/<id>/config.v2.json of
+// parsetest-1 (`docker run -d --name parsetest-1 nsx-test-busybox:latest
+// sleep 300`, Docker 20.10 on the test VM), trimmed to a few top-level keys
+// and with Config cut down; the State object is whole.
+const dockerConfigRunning = `{"StreamConfig": {}, "State": {"Running": true, "Paused": false, "Restarting": false, "OOMKilled": false, "RemovalInProgress": false, "Dead": false, "Pid": 10706, "ExitCode": 0, "Error": "", "StartedAt": "2026-11-29T02:02:36.017514778Z", "FinishedAt": "0001-01-01T00:00:00Z", "Health": null}, "ID": "fb183c3c5d27806fa3ce92850f4497699feed7602955d372cee1e21592931c36", "Created": "2026-11-29T02:02:35.48866836Z", "Managed": false, "Path": "sleep", "Args": ["300"], "Config": {"Hostname": "fb183c3c5d27", "Image": "nsx-test-busybox:latest", "Cmd": ["sleep", "300"], "Env": null}, "Image": "sha256:cd5b39491f7f3e0decb6f69fd6ba649c0d1f53746ce7ac30a8e1060fe700eef8", "Name": "/parsetest-1", "Driver": "overlay2", "OS": "linux", "RestartCount": 0, "HasBeenStartedBefore": true}`
+
+// The other configs are the real ID, Name and State of containers made the
+// same way on the test VM; other keys are left out.
+const (
+	// real: `docker create --name parsetest-2 … true`
+	dockerConfigCreated = `{"ID": "04bd49e0b1b9f7e0661686bdfee986810845265cbfb9f8db96101e4b1dfc5d0f", "Name": "/parsetest-2", "State": {"Running": false, "Paused": false, "Restarting": false, "OOMKilled": false, "RemovalInProgress": false, "Dead": false, "Pid": 0, "ExitCode": 0, "Error": "", "StartedAt": "0001-01-01T00:00:00Z", "FinishedAt": "0001-01-01T00:00:00Z", "Health": null}}`
+	// real: `docker run --name parsetest-3 … true`, which failed to start
+	// (busybox has no true): Docker still calls it "Created", exit 127.
+	dockerConfigFailedStart = `{"ID": "e54e8005c0588e99760ff7d0958e325c9b5e207e52157267a401554aa3b2273f", "Name": "/parsetest-3", "State": {"Running": false, "Paused": false, "Restarting": false, "OOMKilled": false, "RemovalInProgress": false, "Dead": false, "Pid": 0, "ExitCode": 127, "Error": "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"true\": executable file not found in $PATH: unknown", "StartedAt": "0001-01-01T00:00:00Z", "FinishedAt": "0001-01-01T00:00:00Z", "Health": null}}`
+	// real: `docker run -d --name parsetest-4 … sleep 300; docker pause parsetest-4`
+	dockerConfigPaused = `{"ID": "6e26ac5319295bdaa9f32838629c296b0f2c78f750dbdcf9e78ff5b2efba5b38", "Name": "/parsetest-4", "State": {"Running": true, "Paused": true, "Restarting": false, "OOMKilled": false, "RemovalInProgress": false, "Dead": false, "Pid": 10877, "ExitCode": 0, "Error": "", "StartedAt": "2026-11-29T02:02:36.994357785Z", "FinishedAt": "0001-01-01T00:00:00Z", "Health": null}}`
+	// real: `docker run --name parsetest-5 … sh -c 'exit 3'`
+	dockerConfigExited = `{"ID": "94cfd329a6404e3ad2df1acf4a17bd49b105edcc1b391e63c92405c489f7da18", "Name": "/parsetest-5", "State": {"Running": false, "Paused": false, "Restarting": false, "OOMKilled": false, "RemovalInProgress": false, "Dead": false, "Pid": 0, "ExitCode": 3, "Error": "", "StartedAt": "2026-11-29T02:02:40.758063623Z", "FinishedAt": "2026-11-29T02:02:40.759092845Z", "Health": null}}`
+)
+
+func TestParseDockerConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    *Container
+		wantErr bool
+	}{
+		{
+			name: "running",
+			in:   dockerConfigRunning,
+			want: &Container{Runtime: RuntimeDocker, ID: "fb183c3c5d27806fa3ce92850f4497699feed7602955d372cee1e21592931c36", Name: "parsetest-1", State: "running", InitPID: 10706},
+		},
+		{
+			name: "created",
+			in:   dockerConfigCreated,
+			want: &Container{Runtime: RuntimeDocker, ID: "04bd49e0b1b9f7e0661686bdfee986810845265cbfb9f8db96101e4b1dfc5d0f", Name: "parsetest-2", State: "created"},
+		},
+		{
+			name: "failed to start is created, as docker ps says",
+			in:   dockerConfigFailedStart,
+			want: &Container{Runtime: RuntimeDocker, ID: "e54e8005c0588e99760ff7d0958e325c9b5e207e52157267a401554aa3b2273f", Name: "parsetest-3", State: "created"},
+		},
+		{
+			// Paused containers still have processes: keep the init PID.
+			name: "paused",
+			in:   dockerConfigPaused,
+			want: &Container{Runtime: RuntimeDocker, ID: "6e26ac5319295bdaa9f32838629c296b0f2c78f750dbdcf9e78ff5b2efba5b38", Name: "parsetest-4", State: "paused", InitPID: 10877},
+		},
+		{
+			name: "exited",
+			in:   dockerConfigExited,
+			want: &Container{Runtime: RuntimeDocker, ID: "94cfd329a6404e3ad2df1acf4a17bd49b105edcc1b391e63c92405c489f7da18", Name: "parsetest-5", State: "exited"},
+		},
+		{
+			name: "restarting",
+			in:   `{"ID": "` + idA + `", "Name": "/r", "State": {"Running": true, "Restarting": true, "Pid": 0, "StartedAt": "2026-11-29T02:02:40Z"}}`,
+			want: &Container{Runtime: RuntimeDocker, ID: idA, Name: "r", State: "restarting"},
+		},
+		{
+			name: "dead",
+			in:   `{"ID": "` + idA + `", "Name": "/d", "State": {"Dead": true, "StartedAt": "2026-11-29T02:02:40Z"}}`,
+			want: &Container{Runtime: RuntimeDocker, ID: idA, Name: "d", State: "dead"},
+		},
+		{
+			// A stale Pid of a stopped container must not be reported.
+			name: "exited with a stale pid",
+			in:   `{"ID": "` + idA + `", "Name": "/s", "State": {"Running": false, "Pid": 4242, "StartedAt": "2026-11-29T02:02:40Z"}}`,
+			want: &Container{Runtime: RuntimeDocker, ID: idA, Name: "s", State: "exited"},
+		},
+		{
+			name: "no State object",
+			in:   `{"ID": "` + idA + `", "Name": "/n"}`,
+			want: &Container{Runtime: RuntimeDocker, ID: idA, Name: "n", State: "created"},
+		},
+
+		{name: "missing ID", in: strings.Replace(dockerConfigRunning, `"ID": "fb183c3c5d27806fa3ce92850f4497699feed7602955d372cee1e21592931c36", `, "", 1), wantErr: true},
+		{name: "empty ID", in: `{"ID": "", "Name": "/x"}`, wantErr: true},
+		{name: "ID not hex", in: `{"ID": "parsetest-1", "Name": "/x"}`, wantErr: true},
+		{name: "ID too long", in: `{"ID": "` + idA + `0", "Name": "/x"}`, wantErr: true},
+		{name: "truncated JSON", in: dockerConfigRunning[:100], wantErr: true},
+		{name: "empty file", in: "", wantErr: true},
+		{name: "ID of the wrong type", in: `{"ID": 42}`, wantErr: true},
+		{name: "JSON array", in: `[]`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseDockerConfig([]byte(tt.in))
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("ParseDockerConfig(%.60q…) = %+v, want an error", tt.in, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseDockerConfig(%.60q…): %v", tt.in, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseDockerConfig mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
