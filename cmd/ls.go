@@ -246,6 +246,13 @@ func (v *lsView) warnings() []string {
 }
 
 func (v *lsView) renderSandboxes(w io.Writer) error {
+	var shown []int
+	for i, sb := range v.sandboxes {
+		if v.keep[i] {
+			shown = append(shown, sb.Oldest)
+		}
+	}
+	v.snap.LoadDetails(shown)
 	if v.g.output == "json" {
 		doc := struct {
 			SchemaVersion int           `json:"schemaVersion"`
@@ -335,6 +342,13 @@ func (v *lsView) renderNamespaces(w io.Writer, types []inspect.NSType) error {
 		}
 		list = append(list, n)
 	}
+	reps := make([]int, 0, len(list))
+	for _, n := range list {
+		if n.Rep != 0 {
+			reps = append(reps, n.Rep)
+		}
+	}
+	v.snap.LoadDetails(reps)
 	if v.g.output == "json" {
 		doc := struct {
 			SchemaVersion int             `json:"schemaVersion"`

@@ -48,44 +48,51 @@ func (s *Snapshot) findBindMounts() {
 		}
 	}
 	sort.Slice(mntNS, func(i, j int) bool { return mntNS[i].Inode < mntNS[j].Inode })
-	unreadable := 0
-	buf := make([]byte, 0, 16384)
-	for _, m := range mntNS {
-		var (
-			mounts []NSFSMount
-			pid    int
-			err    error
-		)
+	type result struct {
+		pid    int
+		mounts []NSFSMount
+		err    error
+	}
+	results := make([]result, len(mntNS))
+	bufs := make([][]byte, workers(len(mntNS)))
+	forEach(len(mntNS), func(w, i int) {
+		results[i] = result{err: ErrNoProcess}
 		// Any member will do; try a few in case the first has just exited.
-		for _, candidate := range m.PIDs[:min(len(m.PIDs), 3)] {
-			var d procDir
-			d, err = openProcDir(s.Host, candidate)
+		for _, pid := range mntNS[i].PIDs[:min(len(mntNS[i].PIDs), 3)] {
+			d, err := openProcDir(s.Host, pid)
 			if err != nil {
 				continue
 			}
-			var b []byte
-			b, err = d.readFile("mountinfo", buf)
+			b, err := d.readFile("mountinfo", bufs[w])
 			d.close()
 			if err != nil {
 				continue
 			}
-			buf = b
-			mounts, err = ParseNSFSMounts(b)
+			bufs[w] = b
+			// Most mount tables hold no nsfs mount; skip parsing those.
+			if !bytes.Contains(b, []byte(" - nsfs ")) {
+				results[i] = result{pid: pid}
+				return
+			}
+			mounts, err := ParseNSFSMounts(b)
+			results[i] = result{pid: pid, mounts: mounts, err: err}
 			if err == nil {
-				pid = candidate
-				break
+				return
 			}
 		}
-		if err != nil {
+	})
+	unreadable := 0
+	for i, r := range results {
+		if r.err != nil {
 			unreadable++
 			continue
 		}
-		for _, mt := range mounts {
+		for _, mt := range r.mounts {
 			n := s.addNamespace(mt.ID.Type, mt.ID.Inode)
-			n.HeldBy = append(n.HeldBy, Holder{Kind: HeldByBindMount, Path: mt.Mountpoint, MntNS: m.Inode})
+			n.HeldBy = append(n.HeldBy, Holder{Kind: HeldByBindMount, Path: mt.Mountpoint, MntNS: mntNS[i].Inode})
 			if n.handle == "" {
 				// The mount point is relative to that process's root.
-				n.handle = filepath.Join(s.Host.ProcPath(pid, "root"), mt.Mountpoint)
+				n.handle = filepath.Join(s.Host.ProcPath(r.pid, "root"), mt.Mountpoint)
 			}
 		}
 	}

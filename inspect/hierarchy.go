@@ -9,35 +9,56 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// nsFacts is what the ioctls tell of one namespace.
+type nsFacts struct {
+	id       NSID
+	owner    uint64
+	parent   uint64
+	ownerUID *uint32
+}
+
+// hierarchyResult is what one namespace's handle revealed: its own facts
+// and those of any ancestor the snapshot did not know.
+type hierarchyResult struct {
+	facts     nsFacts
+	ancestors []nsFacts
+	err       error
+}
+
 // resolveHierarchy asks the kernel for the owner user namespace of every
 // namespace (NS_GET_USERNS), the parent of every pid and user namespace
 // (NS_GET_PARENT) and the creator uid of user namespaces (NS_GET_OWNER_UID).
 // Ancestors that nothing else holds any more are added, held by their
 // children only. User namespaces with a process also get their ID maps.
 func (s *Snapshot) resolveHierarchy() {
-	ids := make([]NSID, 0, len(s.Namespaces))
-	for id := range s.Namespaces {
-		ids = append(ids, id)
+	var todo []*Namespace
+	for _, n := range s.Namespaces {
+		if n.handle != "" {
+			todo = append(todo, n)
+		}
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i].Inode < ids[j].Inode })
+	sort.Slice(todo, func(i, j int) bool { return todo[i].Inode < todo[j].Inode })
+	// The workers only read s.Namespaces (to stop climbing at a known
+	// namespace); all writes happen below, after they are done.
+	results := make([]hierarchyResult, len(todo))
+	forEach(len(todo), func(_, i int) {
+		results[i] = s.askKernel(todo[i])
+	})
 	var failed int
 	var lastErr error
-	for _, id := range ids {
-		n := s.Namespaces[id]
-		if n.HierarchyKnown || n.handle == "" {
+	for i, r := range results {
+		if r.err != nil {
+			failed++
+			lastErr = r.err
 			continue
 		}
-		fd, err := unix.Open(n.handle, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			failed++
-			lastErr = &os.PathError{Op: "open", Path: n.handle, Err: err}
-			continue
+		s.record(todo[i], r.facts)
+		for _, a := range r.ancestors {
+			n := s.addNamespace(a.id.Type, a.id.Inode)
+			if !n.HierarchyKnown {
+				s.record(n, a)
+			}
 		}
-		if err := s.resolveFromFD(n, fd); err != nil {
-			failed++
-			lastErr = err
-		}
-		unix.Close(fd)
 	}
 	if failed > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
@@ -46,91 +67,132 @@ func (s *Snapshot) resolveHierarchy() {
 	s.readIDMaps()
 }
 
-// resolveFromFD fills in n's owner and parent from an open nsfs fd, and
-// recursively those of any ancestor not yet known. It does not close fd.
-func (s *Snapshot) resolveFromFD(n *Namespace, fd int) error {
-	if n.HierarchyKnown {
-		return nil
-	}
+func (s *Snapshot) record(n *Namespace, f nsFacts) {
 	n.HierarchyKnown = true
-	if n.Type == UserNS {
+	n.Owner, n.Parent, n.OwnerUID = f.owner, f.parent, f.ownerUID
+}
+
+// askKernel opens a namespace's handle and climbs from it.
+func (s *Snapshot) askKernel(n *Namespace) hierarchyResult {
+	fd, err := unix.Open(n.handle, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return hierarchyResult{err: &os.PathError{Op: "open", Path: n.handle, Err: err}}
+	}
+	defer unix.Close(fd)
+	var r hierarchyResult
+	r.facts, r.err = s.factsFromFD(n.ID(), fd, &r.ancestors)
+	return r
+}
+
+// factsFromFD reads owner, parent and creator of the namespace open at fd.
+// An owner or parent the snapshot does not know is followed upwards, its
+// facts appended to ancestors, until a known namespace or the root.
+func (s *Snapshot) factsFromFD(id NSID, fd int, ancestors *[]nsFacts) (nsFacts, error) {
+	f := nsFacts{id: id}
+	if id.Type == UserNS {
 		if uid, err := unix.IoctlGetUint32(fd, unix.NS_GET_OWNER_UID); err == nil {
-			n.OwnerUID = &uid
+			f.ownerUID = &uid
 		}
 	}
 	ownerReq := uintptr(unix.NS_GET_USERNS)
-	if n.Type == UserNS {
+	if id.Type == UserNS {
 		// A user namespace's owner is its parent.
 		ownerReq = unix.NS_GET_PARENT
 	}
-	if err := s.climb(n, fd, ownerReq, UserNS, &n.Owner); err != nil {
-		return err
+	var err error
+	if f.owner, err = s.climb(id, fd, ownerReq, UserNS, ancestors); err != nil {
+		return f, err
 	}
-	if n.Type == PIDNS {
-		if err := s.climb(n, fd, unix.NS_GET_PARENT, PIDNS, &n.Parent); err != nil {
-			return err
-		}
+	switch id.Type {
+	case PIDNS:
+		f.parent, err = s.climb(id, fd, unix.NS_GET_PARENT, PIDNS, ancestors)
+	case UserNS:
+		f.parent = f.owner
 	}
-	if n.Type == UserNS {
-		n.Parent = n.Owner
-	}
-	return nil
+	return f, err
 }
 
-// climb runs one of the NS_GET_* ioctls that return a new fd, records the
-// inode of the namespace it refers to, adds that namespace if it is new,
-// and resolves it in turn.
-func (s *Snapshot) climb(n *Namespace, fd int, req uintptr, t NSType, out *uint64) error {
+// climb runs one of the NS_GET_* ioctls that return a new fd and returns
+// the inode of the namespace it refers to (0 at the root). A namespace not
+// yet in the snapshot is described in turn.
+func (s *Snapshot) climb(id NSID, fd int, req uintptr, t NSType, ancestors *[]nsFacts) (uint64, error) {
 	r, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), req, 0)
 	if errno != 0 {
-		// EPERM: the namespace is the root of its hierarchy, or its
-		// ancestor lies outside nsx's own user namespace. Either way
-		// there is nothing further nsx may see.
-		if errno == unix.EPERM {
-			return nil
+		switch {
+		case errno == unix.EPERM:
+			// The root of its hierarchy, or an ancestor outside nsx's
+			// own user namespace: nothing further nsx may see.
+			return 0, nil
+		case errors.Is(errno, unix.ENOTTY), errors.Is(errno, unix.EINVAL):
+			return 0, fmt.Errorf("%s: the kernel does not support NS_GET_* ioctls (needs Linux 4.9): %w", id, errno)
 		}
-		if errors.Is(errno, unix.ENOTTY) || errors.Is(errno, unix.EINVAL) {
-			return fmt.Errorf("%s: the kernel does not support NS_GET_* ioctls (needs Linux 4.9): %w", n.ID(), errno)
-		}
-		return fmt.Errorf("%s: ioctl: %w", n.ID(), errno)
+		return 0, fmt.Errorf("%s: ioctl: %w", id, errno)
 	}
 	pfd := int(r)
 	defer unix.Close(pfd)
 	var st unix.Stat_t
 	if err := unix.Fstat(pfd, &st); err != nil {
-		return fmt.Errorf("%s: fstat: %w", n.ID(), err)
+		return 0, fmt.Errorf("%s: fstat: %w", id, err)
 	}
-	*out = st.Ino
-	parent := s.Namespaces[NSID{Type: t, Inode: st.Ino}]
-	if parent == nil {
-		parent = &Namespace{Type: t, Inode: st.Ino}
-		s.Namespaces[parent.ID()] = parent
+	up := NSID{Type: t, Inode: st.Ino}
+	if _, known := s.Namespaces[up]; known || seen(*ancestors, up) {
+		return up.Inode, nil
 	}
-	return s.resolveFromFD(parent, pfd)
+	// Reserve the slot first so that a cycle (which the kernel cannot
+	// produce) could not recurse forever.
+	*ancestors = append(*ancestors, nsFacts{id: up})
+	slot := len(*ancestors) - 1
+	facts, err := s.factsFromFD(up, pfd, ancestors)
+	(*ancestors)[slot] = facts
+	return up.Inode, err
+}
+
+func seen(list []nsFacts, id NSID) bool {
+	for _, f := range list {
+		if f.id == id {
+			return true
+		}
+	}
+	return false
 }
 
 // readIDMaps reads uid_map and gid_map of each user namespace from one of
 // its processes. From the initial user namespace, the "outside" IDs are the
 // host's (user_namespaces(7)).
 func (s *Snapshot) readIDMaps() {
+	var users []*Namespace
 	for id, n := range s.Namespaces {
-		if id.Type != UserNS || len(n.PIDs) == 0 {
-			continue
+		if id.Type == UserNS && len(n.PIDs) > 0 {
+			users = append(users, n)
 		}
+	}
+	bad := make([]int, len(users))
+	forEach(len(users), func(_, i int) {
+		n := users[i]
 		for _, pid := range n.PIDs[:min(3, len(n.PIDs))] {
-			ub, err1 := s.Host.ReadFile("proc", itoa(pid), "uid_map")
-			gb, err2 := s.Host.ReadFile("proc", itoa(pid), "gid_map")
+			d, err := openProcDir(s.Host, pid)
+			if err != nil {
+				continue
+			}
+			ub, err1 := d.readFile("uid_map", nil)
+			gb, err2 := d.readFile("gid_map", nil)
+			d.close()
 			if err1 != nil || err2 != nil {
 				continue
 			}
 			um, err1 := ParseIDMap(ub)
 			gm, err2 := ParseIDMap(gb)
 			if err1 != nil || err2 != nil {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("user namespace %d: malformed ID map of process %d", id.Inode, pid))
-				break
+				bad[i] = pid
+				return
 			}
 			n.UIDMap, n.GIDMap = um, gm
-			break
+			return
+		}
+	})
+	for i, pid := range bad {
+		if pid != 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("user namespace %d: malformed ID map of process %d", users[i].Inode, pid))
 		}
 	}
 }

@@ -35,8 +35,7 @@ func NewHost(root string) (Host, error) {
 	if !fi.IsDir() {
 		return Host{}, describe(ErrNotHostRoot, "--host-root %s: not a directory", root)
 	}
-	pids, err := h.PIDs()
-	if err != nil || len(pids) == 0 {
+	if !h.hasProcesses() {
 		return Host{}, describe(ErrNotHostRoot, "--host-root %s is not a host's root: %s lists no processes (is proc mounted there?)",
 			root, h.Path("proc"))
 	}
@@ -56,6 +55,27 @@ func (h Host) ProcPath(pid int, elem ...string) string {
 // ReadFile reads a file under the host root.
 func (h Host) ReadFile(elem ...string) ([]byte, error) {
 	return os.ReadFile(h.Path(elem...))
+}
+
+// hasProcesses reports whether proc/ under the root lists at least one
+// process, reading only as far as the first.
+func (h Host) hasProcesses() bool {
+	d, err := os.Open(h.Path("proc"))
+	if err != nil {
+		return false
+	}
+	defer d.Close()
+	for {
+		names, err := d.Readdirnames(64)
+		for _, n := range names {
+			if _, ok := atoiPositive(n); ok {
+				return true
+			}
+		}
+		if err != nil {
+			return false
+		}
+	}
 }
 
 // PIDs lists the process directories of the host's /proc, unsorted.

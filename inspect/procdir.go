@@ -86,15 +86,25 @@ func (d procDir) read(name string, buf []byte, oneRead bool) ([]byte, error) {
 	}
 }
 
-// subdirNames lists a subdirectory such as "fd" or "task". It calls
-// getdents directly: os.File would register every directory with the
-// runtime poller and a finalizer, a cost paid per process in a scan.
+// subdirNames lists a subdirectory such as "task".
 func (d procDir) subdirNames(name string, buf []byte) ([]string, error) {
+	fd, names, err := d.openSubdir(name, buf)
+	if err != nil {
+		return nil, err
+	}
+	unix.Close(fd)
+	return names, nil
+}
+
+// openSubdir opens a subdirectory, lists it and returns its descriptor for
+// reads relative to it; the caller closes it. It calls getdents directly:
+// os.File would register every directory with the runtime poller and a
+// finalizer, a cost paid per process in a scan.
+func (d procDir) openSubdir(name string, buf []byte) (int, []string, error) {
 	fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, classifyProc(&os.PathError{Op: "open", Path: d.path + "/" + name, Err: err})
+		return -1, nil, classifyProc(&os.PathError{Op: "open", Path: d.path + "/" + name, Err: err})
 	}
-	defer unix.Close(fd)
 	var names []string
 	for {
 		n, err := unix.Getdents(fd, buf)
@@ -102,17 +112,18 @@ func (d procDir) subdirNames(name string, buf []byte) ([]string, error) {
 			continue
 		}
 		if err != nil {
-			return nil, classifyProc(&os.PathError{Op: "getdents", Path: d.path + "/" + name, Err: err})
+			unix.Close(fd)
+			return -1, nil, classifyProc(&os.PathError{Op: "getdents", Path: d.path + "/" + name, Err: err})
 		}
 		if n <= 0 {
-			return names, nil
+			return fd, names, nil
 		}
 		_, _, names = unix.ParseDirent(buf[:n], -1, names)
 		// procfs fills the buffer for as long as entries fit; room for
 		// another entry left over means the listing is complete, which
 		// saves the getdents call that would return 0.
 		if len(buf)-n > maxDirentSize {
-			return names, nil
+			return fd, names, nil
 		}
 	}
 }

@@ -33,10 +33,14 @@ func (s *Snapshot) Sandboxes() []*Sandbox {
 	byKey := map[NSSet]*Sandbox{}
 	for _, pid := range s.SortedPIDs() {
 		p := s.Processes[pid]
-		sb := byKey[p.NS]
+		key, ok := s.group[pid]
+		if !ok {
+			key = p.NS
+		}
+		sb := byKey[key]
 		if sb == nil {
-			sb = &Sandbox{NS: p.NS, Oldest: pid, IsHost: p.NS == s.HostNS}
-			byKey[p.NS] = sb
+			sb = &Sandbox{NS: key, Oldest: pid, IsHost: key == s.HostNS}
+			byKey[key] = sb
 		}
 		sb.PIDs = append(sb.PIDs, pid)
 		if older(p, s.Processes[sb.Oldest]) {

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
 // ScanOptions tune a scan.
@@ -148,6 +150,7 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 	}
 
 	s.findHostNS()
+	s.groupProcesses()
 	s.attributeContainers()
 	s.findBindMounts()
 	s.resolveHierarchy()
@@ -214,6 +217,59 @@ func (s *Snapshot) findHostNS() {
 	}
 }
 
+// groupProcesses gives every process its sandbox key: its namespace set.
+// An exiting process (some links unreadable) joins the sandbox that agrees
+// with every namespace it still has — its parent's if that fits — rather
+// than forming a sandbox of its own.
+func (s *Snapshot) groupProcesses() {
+	s.group = make(map[int]NSSet, len(s.Processes))
+	complete := map[NSSet]bool{}
+	var exiting []*Process
+	for _, p := range s.Processes {
+		for t := range AllNSTypes {
+			if p.NS[t] == 0 && s.HostNS[t] != 0 {
+				p.Exiting = true
+			}
+		}
+		if p.Exiting {
+			exiting = append(exiting, p)
+			continue
+		}
+		s.group[p.PID] = p.NS
+		complete[p.NS] = true
+	}
+	fits := func(p *Process, set NSSet) bool {
+		for t, ino := range p.NS {
+			if ino != 0 && ino != set[t] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range exiting {
+		key := p.NS
+		if parent, ok := s.group[p.PPID]; ok && fits(p, parent) {
+			key = parent
+		} else {
+			for set := range complete {
+				if fits(p, set) && (key == p.NS || lessNSSet(set, key)) {
+					key = set // the lowest fitting set, so the choice is stable
+				}
+			}
+		}
+		s.group[p.PID] = key
+	}
+}
+
+func lessNSSet(a, b NSSet) bool {
+	for t := range a {
+		if a[t] != b[t] {
+			return a[t] < b[t]
+		}
+	}
+	return false
+}
+
 // attributeContainers finds the container of each sandbox-to-be (processes
 // with identical namespace sets) from the cgroup of its oldest process, and
 // gives it to every member. One cgroup read per sandbox instead of one per
@@ -221,34 +277,46 @@ func (s *Snapshot) findHostNS() {
 // (runtimes give every container its own mount namespace), and a process
 // in all of the host's namespaces is in none.
 func (s *Snapshot) attributeContainers() {
-	groups := map[NSSet][]*Process{}
+	groupOf := map[NSSet]int{}
+	var groups [][]*Process
 	for _, p := range s.Processes {
-		if p.NS != s.HostNS {
-			groups[p.NS] = append(groups[p.NS], p)
+		key := s.group[p.PID]
+		if key == s.HostNS {
+			continue
 		}
+		g, ok := groupOf[key]
+		if !ok {
+			g = len(groups)
+			groupOf[key] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], p)
 	}
-	cache := map[string]*Container{}
-	for _, members := range groups {
+	found := make([]*Container, len(groups))
+	forEach(len(groups), func(_, g int) {
+		members := groups[g]
 		sort.Slice(members, func(i, j int) bool { return older(members[i], members[j]) })
-		var c *Container
 		// Try a few: the oldest may have exited, or (nsenter'ed from the
 		// host) be in a host cgroup.
 		for _, p := range members[:min(3, len(members))] {
-			b, err := s.Host.ReadFile("proc", itoa(p.PID), "cgroup")
+			d, err := openProcDir(s.Host, p.PID)
 			if err != nil {
 				continue
 			}
-			var seen bool
-			if c, seen = cache[string(b)]; !seen {
-				if lines, err := ParseCgroupFile(b); err == nil {
-					c = s.internContainer(ContainerFromCgroups(lines))
-				}
-				cache[string(b)] = c
+			b, err := d.readRecord("cgroup", nil)
+			d.close()
+			if err != nil {
+				continue
 			}
-			if c != nil {
-				break
+			if lines, err := ParseCgroupFile(b); err == nil {
+				if found[g] = ContainerFromCgroups(lines); found[g] != nil {
+					return
+				}
 			}
 		}
+	})
+	for g, members := range groups {
+		c := s.internContainer(found[g])
 		for _, p := range members {
 			p.Container = c
 		}
@@ -364,26 +432,32 @@ func (r *procReader) readNS(d procDir, prefix string, out *NSSet) error {
 	return nil
 }
 
+var pipePrefix = []byte("pipe:")
+
 // readFDs finds the namespaces a process holds open. The link text of an
-// nsfs file is "TYPE:[INODE]", so one readlink per fd tells both.
+// nsfs file is "TYPE:[INODE]", so one readlink per fd tells both. Links are
+// read relative to the open fd directory: one path step each, no string
+// building.
 func (r *procReader) readFDs(d procDir) ([]fdRef, error) {
-	names, err := d.subdirNames("fd", r.dirent)
+	dirfd, names, err := d.openSubdir("fd", r.dirent)
 	if err != nil {
 		return nil, err
 	}
+	defer unix.Close(dirfd)
 	var refs []fdRef
 	for _, name := range names {
 		fd, ok := atoiPositiveOrZero(name)
 		if !ok {
 			continue
 		}
-		l, err := d.readlink("fd/"+name, r.link)
+		n, err := unix.Readlinkat(dirfd, name, r.link)
 		if err != nil {
 			continue // closed meanwhile
 		}
-		// Cheap pre-filter: nsfs links end in "]" and are not sockets,
-		// pipes or anon inodes, which look alike.
-		if len(l) == 0 || l[len(l)-1] != ']' || bytes.HasPrefix(l, []byte("socket:")) || bytes.HasPrefix(l, []byte("pipe:")) {
+		l := r.link[:n]
+		// nsfs links end in "]"; so do sockets, pipes and anon inodes,
+		// which are the common case and rejected by their first byte.
+		if n == 0 || l[n-1] != ']' || l[0] == 's' || l[0] == 'a' || bytes.HasPrefix(l, pipePrefix) {
 			continue
 		}
 		if id, ok := ParseNSLink(l); ok {

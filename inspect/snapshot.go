@@ -12,6 +12,10 @@ type Process struct {
 	Comm      string     `json:"comm"`
 	StartTime uint64     `json:"startTime"` // clock ticks after boot
 	Kernel    bool       `json:"kernelThread,omitempty"`
+	// Exiting: some namespace links were unreadable while others were not.
+	// A process that has exited but is not yet reaped (a zombie) keeps only
+	// its pid and user namespaces; the others read as gone.
+	Exiting bool `json:"exiting,omitempty"`
 	NS        NSSet      `json:"-"`
 	Container *Container `json:"-"`
 	// Tasks are the threads (with --tasks) whose namespaces differ from the
@@ -113,6 +117,8 @@ type Snapshot struct {
 	Warnings []string
 	// containers interned by runtime/ID.
 	containers map[string]*Container
+	// group is each process's sandbox key (see groupProcesses).
+	group map[int]NSSet
 }
 
 // ScanStats counts processes and what happened to them during the scan.

@@ -61,28 +61,52 @@ func (s *Snapshot) UserMapping(userNS uint64) UserMapping {
 
 // Details reads the uid and command line of a process, once. Views call it
 // only for the processes they show, so a scan of 20,000 processes does not
-// read 20,000 status files.
+// read 20,000 status files; LoadDetails does many at once.
 func (s *Snapshot) Details(pid int) *Process {
 	p := s.Processes[pid]
-	if p == nil || p.details {
-		return p
-	}
-	p.details = true
-	if b, err := s.Host.ReadFile("proc", itoa(pid), "status"); err == nil {
-		if uid, err := ParseStatusUID(b); err == nil {
-			p.UID = uid
-		}
-	}
-	if b, err := s.Host.ReadFile("proc", itoa(pid), "cmdline"); err == nil {
-		p.Cmdline = ParseCmdline(b)
-	}
-	if p.Cmdline == "" {
-		p.Cmdline = "[" + p.Comm + "]" // kernel threads and zombies, as ps shows them
-		if !p.Kernel {
-			p.Cmdline = p.Comm
-		}
+	if p != nil && !p.details {
+		s.loadDetails(p, nil)
 	}
 	return p
+}
+
+// LoadDetails reads the details of many processes in parallel.
+func (s *Snapshot) LoadDetails(pids []int) {
+	var todo []*Process
+	for _, pid := range pids {
+		if p := s.Processes[pid]; p != nil && !p.details {
+			p.details = true // claimed here, so duplicates are read once
+			todo = append(todo, p)
+		}
+	}
+	bufs := make([][]byte, workers(len(todo)))
+	forEach(len(todo), func(w, i int) {
+		bufs[w] = s.loadDetails(todo[i], bufs[w])
+	})
+}
+
+func (s *Snapshot) loadDetails(p *Process, buf []byte) []byte {
+	p.details = true
+	if d, err := openProcDir(s.Host, p.PID); err == nil {
+		if b, err := d.readRecord("status", buf); err == nil {
+			buf = b
+			if uid, err := ParseStatusUID(b); err == nil {
+				p.UID = uid
+			}
+		}
+		if b, err := d.readFile("cmdline", buf); err == nil {
+			buf = b
+			p.Cmdline = ParseCmdline(b)
+		}
+		d.close()
+	}
+	if p.Cmdline == "" {
+		p.Cmdline = p.Comm
+		if p.Kernel {
+			p.Cmdline = "[" + p.Comm + "]" // as ps shows kernel threads
+		}
+	}
+	return buf
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

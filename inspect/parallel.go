@@ -1,0 +1,38 @@
+package inspect
+
+import (
+	"runtime"
+	"sync"
+)
+
+// forEach calls fn(worker, i) for every i in [0, n) on up to GOMAXPROCS
+// goroutines; worker (0 ≤ worker < workers(n)) lets fn keep per-goroutine
+// buffers. Reading /proc is syscall-bound and every syscall here is
+// independent, so the scan phases spread over all CPUs.
+func forEach(n int, fn func(worker, i int)) {
+	w := workers(n)
+	if w <= 1 {
+		for i := 0; i < n; i++ {
+			fn(0, i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for k := 0; k < w; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			// Interleaved, so that slow items (long-lived daemons with
+			// many fds sit at low PIDs) spread evenly.
+			for i := k; i < n; i += w {
+				fn(k, i)
+			}
+		}(k)
+	}
+	wg.Wait()
+}
+
+// workers is the number of goroutines forEach uses for n items.
+func workers(n int) int {
+	return max(1, min(n, runtime.GOMAXPROCS(0)))
+}
