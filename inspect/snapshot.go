@@ -7,15 +7,15 @@ import (
 
 // Process is one process as the scan saw it.
 type Process struct {
-	PID       int        `json:"pid"`
-	PPID      int        `json:"ppid"`
-	Comm      string     `json:"comm"`
-	StartTime uint64     `json:"startTime"` // clock ticks after boot
-	Kernel    bool       `json:"kernelThread,omitempty"`
+	PID       int    `json:"pid"`
+	PPID      int    `json:"ppid"`
+	Comm      string `json:"comm"`
+	StartTime uint64 `json:"startTime"` // clock ticks after boot
+	Kernel    bool   `json:"kernelThread,omitempty"`
 	// Exiting: some namespace links were unreadable while others were not.
 	// A process that has exited but is not yet reaped (a zombie) keeps only
 	// its pid and user namespaces; the others read as gone.
-	Exiting bool `json:"exiting,omitempty"`
+	Exiting   bool       `json:"exiting,omitempty"`
 	NS        NSSet      `json:"-"`
 	Container *Container `json:"-"`
 	// Tasks are the threads (with --tasks) whose namespaces differ from the
