@@ -51,8 +51,10 @@ to, and what holds each namespace alive. It reads /proc and the runtimes' state
 on disk directly: no daemon is needed, and nothing is written.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// A bare "nsx" prints help rather than guessing.
+		// A bare "nsx" prints help; "nsx frobnicate" is bad usage. Without
+		// a RunE cobra would print help for both and exit 0.
 		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()

@@ -35,7 +35,7 @@ func (s *Snapshot) Sandboxes() []*Sandbox {
 		p := s.Processes[pid]
 		key, ok := s.group[pid]
 		if !ok {
-			key = p.NS
+			continue // exited, and fits no sandbox (see groupProcesses)
 		}
 		sb := byKey[key]
 		if sb == nil {

@@ -194,7 +194,8 @@ func (s *Snapshot) internContainer(c *Container) *Container {
 // findHostNS takes PID 1's namespaces as the host's. When PID 1 cannot be
 // read (not root, or it holds capabilities nsx lacks), kthreadd (PID 2)
 // stands in: kernel threads always live in the initial namespaces. Failing
-// both, the oldest readable process does, and a warning says so.
+// both, nsx's own namespaces or else the oldest readable process's do, and
+// a warning says so.
 func (s *Snapshot) findHostNS() {
 	if p, ok := s.Processes[1]; ok {
 		s.HostNS = p.NS
@@ -203,6 +204,16 @@ func (s *Snapshot) findHostNS() {
 	if p, ok := s.Processes[2]; ok && p.Kernel {
 		s.HostNS = p.NS
 		return
+	}
+	// Not root: when the scanned /proc is the one nsx runs under, its own
+	// namespaces are the best guess (a user's shell is in the host's).
+	if l, err := os.Readlink(s.Host.Path("proc", "self")); err == nil && l == strconv.Itoa(os.Getpid()) {
+		if p, ok := s.Processes[os.Getpid()]; ok {
+			s.HostNS = p.NS
+			s.Warnings = append(s.Warnings, fmt.Sprintf(
+				"PID 1 could not be read; nsx's own namespaces (PID %d) are taken as the host's", p.PID))
+			return
+		}
 	}
 	var oldest *Process
 	for _, p := range s.Processes {
@@ -220,7 +231,8 @@ func (s *Snapshot) findHostNS() {
 // groupProcesses gives every process its sandbox key: its namespace set.
 // An exiting process (some links unreadable) joins the sandbox that agrees
 // with every namespace it still has — its parent's if that fits — rather
-// than forming a sandbox of its own.
+// than forming a sandbox of its own; if none fits, it is in no sandbox (it
+// still counts in the namespaces it holds, as lsns counts it).
 func (s *Snapshot) groupProcesses() {
 	s.group = make(map[int]NSSet, len(s.Processes))
 	complete := map[NSSet]bool{}
@@ -247,17 +259,22 @@ func (s *Snapshot) groupProcesses() {
 		return true
 	}
 	for _, p := range exiting {
-		key := p.NS
 		if parent, ok := s.group[p.PPID]; ok && fits(p, parent) {
-			key = parent
-		} else {
-			for set := range complete {
-				if fits(p, set) && (key == p.NS || lessNSSet(set, key)) {
-					key = set // the lowest fitting set, so the choice is stable
-				}
+			s.group[p.PID] = parent
+			continue
+		}
+		found := false
+		var key NSSet
+		for set := range complete {
+			if fits(p, set) && (!found || lessNSSet(set, key)) {
+				key, found = set, true // the lowest fitting set, so the choice is stable
 			}
 		}
-		s.group[p.PID] = key
+		// One that fits no running sandbox (the last process of its pid
+		// namespace, dead) is in no sandbox: it runs nothing any more.
+		if found {
+			s.group[p.PID] = key
+		}
 	}
 }
 
@@ -280,8 +297,8 @@ func (s *Snapshot) attributeContainers() {
 	groupOf := map[NSSet]int{}
 	var groups [][]*Process
 	for _, p := range s.Processes {
-		key := s.group[p.PID]
-		if key == s.HostNS {
+		key, ok := s.group[p.PID]
+		if !ok || key == s.HostNS {
 			continue
 		}
 		g, ok := groupOf[key]
