@@ -33,7 +33,7 @@ type Target struct {
 
 // Resolve turns a command-line target into processes of this snapshot:
 //
-//	4242                  a PID
+//	4242                  a PID (or, if no process has it, a container ID prefix)
 //	web, 45e22fdaba17     a container name, full ID or unique ID prefix
 //	netns:NAME            a network namespace made by `ip netns add NAME`
 //	/run/netns/NAME       any bind-mounted namespace file (under --host-root)
@@ -43,6 +43,15 @@ func (s *Snapshot) Resolve(spec string) (*Target, error) {
 		return nil, &NoTargetError{Target: spec, Searched: "nothing: the target is empty"}
 	}
 	if pid, err := strconv.Atoi(spec); err == nil {
+		// Container IDs often start with digits: a number that is no
+		// scanned process may still be an ID prefix ("nsx ls 7376").
+		if _, ok := s.Processes[pid]; !ok && isHexID(spec+"000000000000"[:max(0, 12-len(spec))]) {
+			t, err := s.resolveContainer(spec)
+			var none *NoTargetError
+			if !errors.As(err, &none) {
+				return t, err // a container, an ambiguous prefix, or a stopped one
+			}
+		}
 		return s.resolvePID(spec, pid)
 	}
 	if name, ok := strings.CutPrefix(spec, "netns:"); ok {
