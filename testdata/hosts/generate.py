@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+# Usage (from the module root): python3 testdata/hosts/generate.py testdata/hosts
+# Regenerates every scenario below; edit here, not the generated files.
+# Writes testdata/hosts/{v1-docker,v2-k8s}: files as the kernel and dockerd write them,
+# plus links.txt (symlinks and empty directories, created at test time).
+import json, os, shutil, sys
+
+OUT = sys.argv[1]
+HOST = dict(cgroup=4026531835, ipc=4026531839, mnt=4026531841, net=4026531840,
+            pid=4026531836, time=4026531834, user=4026531837, uts=4026531838)
+TYPES = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"]
+USERFLAGS = 4194560     # 0x400100, an ordinary user-space process
+KTHREAD = 2129984       # 0x208040, includes PF_KTHREAD 0x00200000
+
+V1_CTRLS = ["name=systemd", "pids", "blkio", "freezer", "devices", "memory", "cpuset", "cpuacct", "cpu"]
+
+def v1_cgroup(path, systemd_path=None):
+    lines = []
+    for i, c in zip(range(9, 0, -1), V1_CTRLS):
+        p = path
+        if c == "name=systemd" and systemd_path:
+            p = systemd_path
+        lines.append(f"{i}:{c}:{p}")
+    lines.append(f"0::{systemd_path or path}")
+    return "\n".join(lines) + "\n"
+
+def stat_line(pid, comm, state, ppid, flags, start, threads=1, vsize=0, rss=0, pgrp=None, session=None):
+    kernel = flags & 0x00200000
+    pgrp = pgrp if pgrp is not None else (0 if kernel else pid)
+    session = session if session is not None else (0 if kernel else pid)
+    f = [str(pid), f"({comm})", state, str(ppid), str(pgrp), str(session), "0", "-1", str(flags),
+         "1520", "0", "12", "0", "37", "21", "0", "0", "20", "0", str(threads), "0", str(start),
+         str(vsize), str(rss), "18446744073709551615"]
+    if flags & 0x00200000:
+        f += ["0"] * 27
+    else:
+        f += ["94352112418816", "94352113109401", "140733212672288", "0", "0", "0", "0",
+              "4096", "81923", "0", "0", "0", "17", str(pid % 2), "0", "0", "0", "0", "0",
+              "94352113233488", "94352113301896", "94352141836288", "140733212680011",
+              "140733212680043", "140733212680043", "140733212684264", "0"]
+    assert len(f) == 52, len(f)
+    return " ".join(f) + "\n"
+
+def status_text(pid, name, state, ppid, uid, gid, nspids, threads=1):
+    ns = "\t".join(str(p) for p in nspids)
+    return (f"Name:\t{name}\nUmask:\t0022\nState:\t{state}\nTgid:\t{pid}\nNgid:\t0\nPid:\t{pid}\n"
+            f"PPid:\t{ppid}\nTracerPid:\t0\nUid:\t{uid}\t{uid}\t{uid}\t{uid}\nGid:\t{gid}\t{gid}\t{gid}\t{gid}\n"
+            f"FDSize:\t64\nGroups:\t \nNStgid:\t{ns}\nNSpid:\t{ns}\nNSpgid:\t{ns}\nNSsid:\t{ns}\n"
+            f"Threads:\t{threads}\nSigQ:\t0/95860\nCapEff:\t{'000001ffffffffff' if uid == 0 else '0000000000000000'}\n"
+            f"Seccomp:\t0\nSeccomp_filters:\t0\nNoNewPrivs:\t0\n")
+
+class Scenario:
+    def __init__(self, name):
+        self.root = os.path.join(OUT, name)
+        shutil.rmtree(self.root, ignore_errors=True)
+        os.makedirs(self.root)
+        self.links = []
+
+    def write(self, rel, data, mode=0o644):
+        p = os.path.join(self.root, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(data)
+
+    def link(self, rel, target):
+        self.links.append(f"{rel} {target}")
+
+    def emptydir(self, rel):
+        self.links.append(rel.rstrip("/") + "/")
+
+    def proc(self, pid, comm, ppid, ns, cgroup, cmdline, mountinfo, start, uid=0, gid=0,
+             kernel=False, fds=None, nspids=None, uidmap="         0          0 4294967295\n",
+             state="S (sleeping)", threads=None, name=None):
+        d = f"proc/{pid}"
+        flags = KTHREAD if kernel else USERFLAGS
+        tids = threads or [pid]
+        self.write(f"{d}/stat", stat_line(pid, comm, state[0], ppid, flags, start, threads=len(tids),
+                                          vsize=0 if kernel else 23851008, rss=0 if kernel else 1811))
+        self.write(f"{d}/status", status_text(pid, name or comm, state, ppid, uid, gid, nspids or [pid], len(tids)))
+        self.write(f"{d}/cgroup", cgroup)
+        self.write(f"{d}/cmdline", "" if kernel else "\0".join(cmdline) + "\0")
+        self.write(f"{d}/mountinfo", mountinfo)
+        self.write(f"{d}/uid_map", uidmap)
+        self.write(f"{d}/gid_map", uidmap)
+        for t in TYPES:
+            self.link(f"{d}/ns/{t}", f"{t}:[{ns[t]}]")
+        for tid in tids:
+            for t in TYPES:
+                self.link(f"{d}/task/{tid}/ns/{t}", f"{t}:[{ns[t]}]")
+        if kernel or not fds:
+            self.emptydir(f"{d}/fd")
+        else:
+            for fd, target in sorted(fds.items()):
+                self.link(f"{d}/fd/{fd}", target)
+
+    def docker_config(self, cid, name, running, pid, started, finished, cmd, image, exit_code=0, sandbox_key=""):
+        cfg = {
+            "StreamConfig": {},
+            "State": {"Running": running, "Paused": False, "Restarting": False, "OOMKilled": False,
+                      "RemovalInProgress": False, "Dead": False, "Pid": pid if running else 0,
+                      "ExitCode": exit_code, "Error": "", "StartedAt": started, "FinishedAt": finished,
+                      "Health": None},
+            "ID": cid, "Created": started, "Managed": False, "Path": cmd[0], "Args": cmd[1:],
+            "Config": {"Hostname": cid[:12], "Domainname": "", "User": "", "AttachStdin": False,
+                       "AttachStdout": False, "AttachStderr": False, "Tty": False, "OpenStdin": False,
+                       "StdinOnce": False, "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+                       "Cmd": cmd, "Image": image, "Volumes": None, "WorkingDir": "", "Entrypoint": None,
+                       "OnBuild": None, "Labels": {}},
+            "Image": "sha256:cd5b39491f7f3e0decb6f69fd6ba649c0d1f53746ce7ac30a8e1060fe700eef8",
+            "NetworkSettings": {"Bridge": "", "SandboxID": "", "HairpinMode": False, "LinkLocalIPv6Address": "",
+                                "LinkLocalIPv6PrefixLen": 0, "Networks": {}, "Service": None, "Ports": {},
+                                "SandboxKey": sandbox_key, "SecondaryIPAddresses": None,
+                                "SecondaryIPv6Addresses": None, "IsAnonymousEndpoint": False,
+                                "HasSwarmEndpoint": False},
+            "LogPath": f"/var/lib/docker/containers/{cid}/{cid}-json.log",
+            "Name": "/" + name, "Driver": "overlay2", "OS": "linux", "MountLabel": "", "ProcessLabel": "",
+            "RestartCount": 0, "HasBeenStartedBefore": True, "HasBeenManuallyStopped": not running,
+            "MountPoints": {}, "SecretReferences": None, "ConfigReferences": None, "AppArmorProfile": "docker-default",
+            "HostnamePath": f"/var/lib/docker/containers/{cid}/hostname",
+            "HostsPath": f"/var/lib/docker/containers/{cid}/hosts", "ShmPath": f"/var/lib/docker/containers/{cid}/mounts/shm",
+            "ResolvConfPath": f"/var/lib/docker/containers/{cid}/resolv.conf", "SeccompProfile": "",
+            "NoNewPrivileges": False, "LocalLogCacheMeta": {"HaveNotifyEnabled": False},
+        }
+        # dockerd writes config.v2.json as one line, without a trailing newline.
+        self.write(f"var/lib/docker/containers/{cid}/config.v2.json", json.dumps(cfg, separators=(",", ":")), 0o600)
+        self.write(f"var/lib/docker/containers/{cid}/hostconfig.json", "{}")
+
+    def finish(self, header):
+        self.write("links.txt", header + "\n".join(self.links) + "\n")
+
+def ns_with(**kw):
+    d = dict(HOST)
+    d.update(kw)
+    return d
+
+PASSWD = """root:x:0:0:root:/root:/bin/bash
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+bin:x:2:2:bin:/bin:/usr/sbin/nologin
+sys:x:3:3:sys:/dev:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+systemd-network:x:998:998:systemd Network Management:/:/usr/sbin/nologin
+messagebus:x:100:107::/nonexistent:/usr/sbin/nologin
+sshd:x:104:65534::/run/sshd:/usr/sbin/nologin
+alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash
+"""
+
+HEADER = """# Symlinks and empty directories of this fixture host, created by
+# internal/testutil.FixtureHost (Go module zips and git drop symlinks and
+# empty directories). One per line: "PATH TARGET" makes PATH a symlink to
+# TARGET; "PATH/" makes an empty directory. Paths are relative to this directory.
+"""
+
+# ---------------- v1-docker ----------------
+def v1_docker():
+    s = Scenario("v1-docker")
+    s.write("etc/passwd", PASSWD)
+    host_mi = """22 27 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw
+23 27 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+24 27 0:5 / /dev rw,nosuid,relatime shared:2 - devtmpfs udev rw,size=12334524k,nr_inodes=3083631,mode=755
+25 24 0:23 / /dev/pts rw,nosuid,noexec,relatime shared:3 - devpts devpts rw,gid=5,mode=620,ptmxmode=000
+26 27 0:24 / /run rw,nosuid,nodev,noexec,relatime shared:5 - tmpfs tmpfs rw,size=2474528k,mode=755
+27 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw,errors=remount-ro
+28 23 0:25 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:8 - tmpfs tmpfs ro,size=4096k,nr_inodes=1024,mode=755
+29 28 0:26 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate
+30 28 0:27 / /sys/fs/cgroup/systemd rw,nosuid,nodev,noexec,relatime shared:10 - cgroup cgroup rw,xattr,name=systemd
+33 28 0:30 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:14 - cgroup cgroup rw,memory
+34 28 0:31 / /sys/fs/cgroup/pids rw,nosuid,nodev,noexec,relatime shared:15 - cgroup cgroup rw,pids
+412 26 0:4 net:[4026532605] /run/docker/netns/ebe2650a41c1 rw shared:190 - nsfs nsfs rw
+431 26 0:4 net:[4026532705] /run/docker/netns/5d1e0c2f6a7b rw shared:201 - nsfs nsfs rw
+446 26 0:4 net:[4026532655] /run/docker/netns/a41f9b3c7e20 rw shared:212 - nsfs nsfs rw
+505 26 0:67 /netns /run/netns rw,nosuid,nodev,noexec,relatime shared:240 - tmpfs tmpfs rw,size=2474528k,mode=755
+519 505 0:4 net:[4026532800] /run/netns/blue rw shared:241 - nsfs nsfs rw
+"""
+    # systemd-udevd's PrivateMounts=yes namespace: a slave copy of the host's.
+    udev_mi = "\n".join(l.replace("shared:", "master:") for l in host_mi.splitlines()[:11]) + "\n"
+
+    def ctr_mi(cid, extra=""):
+        return (f"601 520 0:72 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/7QKXW3RZ4EJPNSB3Q5H2Y6WNOA,upperdir=/var/lib/docker/overlay2/{cid[:20]}/diff,workdir=/var/lib/docker/overlay2/{cid[:20]}/work\n"
+                "602 601 0:75 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n"
+                "603 601 0:76 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755\n"
+                "607 601 0:78 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro\n"
+                f"610 601 254:1 /var/lib/docker/containers/{cid}/resolv.conf /etc/resolv.conf rw,relatime - ext4 /dev/vda1 rw,errors=remount-ro\n"
+                f"611 601 254:1 /var/lib/docker/containers/{cid}/hostname /etc/hostname rw,relatime - ext4 /dev/vda1 rw,errors=remount-ro\n"
+                f"612 601 254:1 /var/lib/docker/containers/{cid}/hosts /etc/hosts rw,relatime - ext4 /dev/vda1 rw,errors=remount-ro\n" + extra)
+
+    sys_cg = lambda unit: v1_cgroup("/system.slice/" + unit)
+    root_fds = {0: "/dev/null", 1: "socket:[21870]", 2: "socket:[21870]"}
+
+    s.proc(1, "systemd", 0, HOST, v1_cgroup("/init.scope"), ["/sbin/init"], host_mi, 5,
+           fds={0: "/dev/null", 1: "/dev/null", 2: "/dev/null", 3: "anon_inode:[timerfd]", 4: "anon_inode:[eventpoll]"})
+    s.proc(2, "kthreadd", 0, HOST, v1_cgroup("/"), [], host_mi, 5, kernel=True, state="S (sleeping)")
+    s.proc(3, "rcu_gp", 2, HOST, v1_cgroup("/"), [], host_mi, 5, kernel=True, state="I (idle)")
+    s.proc(389, "systemd-journal", 1, HOST, sys_cg("systemd-journald.service"), ["/lib/systemd/systemd-journald"], host_mi, 212, fds=root_fds)
+    s.proc(412, "systemd-udevd", 1, ns_with(mnt=4026532190), sys_cg("systemd-udevd.service"), ["/lib/systemd/systemd-udevd"], udev_mi, 230, fds=root_fds)
+    s.proc(598, "cron", 1, HOST, sys_cg("cron.service"), ["/usr/sbin/cron", "-f"], host_mi, 611, fds=root_fds)
+    s.proc(620, "sshd", 1, HOST, sys_cg("ssh.service"), ["sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups"], host_mi, 640, fds={0: "/dev/null", 1: "socket:[22410]", 2: "socket:[22410]", 3: "socket:[22502]"})
+    s.proc(703, "containerd", 1, HOST, sys_cg("containerd.service"), ["/usr/bin/containerd"], host_mi, 702, fds=root_fds, threads=[703, 705, 706])
+    s.proc(745, "dockerd", 1, HOST, sys_cg("docker.service"), ["/usr/sbin/dockerd", "-H", "fd://", "--containerd=/run/containerd/containerd.sock"], host_mi, 760, fds=root_fds, threads=[745, 748, 749, 752])
+    # Holds a network namespace open through fd 5 only: no process is in it, nothing mounts it.
+    s.proc(910, "python3", 1, HOST, v1_cgroup("/user.slice/user-1000.slice/session-3.scope"),
+           ["python3", "/home/alice/netns-keeper.py"], host_mi, 5120, uid=1000, gid=1000,
+           fds={0: "/dev/pts/0", 1: "/dev/pts/0", 2: "/dev/pts/0", 3: "/home/alice/netns-keeper.py", 5: "net:[4026532500]"})
+
+    WEB = "3f4e8c2a9b1d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f"
+    DB = "7c3a9e10b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6"
+    METRICS = "7c3a9e55d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5"
+    DEBUG = "a41f9b3c7e2058d6f4b2a0c8e6d4f2b0a8c6e4d2f0b8a6c4e2d0f8b6a4c2e0d8"
+    OLDJOB = "e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8"
+
+    shim = lambda pid, cid, start: s.proc(pid, "containerd-shim", 1, HOST, sys_cg("containerd.service"),
+        ["/usr/bin/containerd-shim-runc-v2", "-namespace", "moby", "-id", cid, "-address", "/run/containerd/containerd.sock"],
+        host_mi, start, fds={0: "/dev/null", 1: "/dev/null", 2: "/dev/null", 3: "socket:[30112]"})
+    dock = lambda cid: v1_cgroup("/docker/" + cid)
+
+    web_ns = ns_with(ipc=4026532602, mnt=4026532600, net=4026532605, pid=4026532603, uts=4026532604)
+    shim(1290, WEB, 9010)
+    s.proc(1310, "nginx", 1290, web_ns, dock(WEB), ["nginx: master process nginx -g daemon off;"], ctr_mi(WEB), 9031, nspids=[1310, 1], fds={0: "/dev/null", 1: "pipe:[30201]", 2: "pipe:[30202]", 6: "socket:[30240]"})
+    s.proc(1355, "nginx", 1310, web_ns, dock(WEB), ["nginx: worker process"], ctr_mi(WEB), 9040, uid=101, gid=101, nspids=[1355, 29], fds={0: "/dev/null", 1: "pipe:[30201]", 2: "pipe:[30202]", 6: "socket:[30240]"})
+
+    db_ns = ns_with(ipc=4026532702, mnt=4026532700, net=4026532705, pid=4026532703, uts=4026532704)
+    shim(1390, DB, 9120)
+    s.proc(1420, "postgres", 1390, db_ns, dock(DB), ["postgres"], ctr_mi(DB), 9143, uid=999, gid=999, nspids=[1420, 1], fds={0: "/dev/null", 1: "pipe:[31101]", 2: "pipe:[31102]", 7: "socket:[31150]"})
+
+    # docker run --pid container:web: its own mnt/net/ipc/uts, web's pid namespace.
+    dbg_ns = ns_with(ipc=4026532652, mnt=4026532650, net=4026532655, pid=4026532603, uts=4026532654)
+    shim(1500, DEBUG, 9400)
+    s.proc(1530, "sh", 1500, dbg_ns, dock(DEBUG), ["sh"], ctr_mi(DEBUG), 9420, nspids=[1530, 45], fds={0: "/dev/pts/1", 1: "/dev/pts/1", 2: "/dev/pts/1"})
+
+    # docker run --network host: the host's net (and so uts) namespace.
+    met_ns = ns_with(ipc=4026532752, mnt=4026532750, pid=4026532753)
+    shim(1590, METRICS, 9500)
+    s.proc(1620, "node_exporter", 1590, met_ns, dock(METRICS), ["/bin/node_exporter", "--path.rootfs=/host"], ctr_mi(METRICS), 9522, uid=65534, gid=65534, nspids=[1620, 1], fds={0: "/dev/null", 1: "pipe:[32101]", 2: "pipe:[32102]", 3: "socket:[32150]"})
+
+    s.docker_config(WEB, "web", True, 1310, "2026-11-28T21:14:05.118201934Z", "0001-01-01T00:00:00Z", ["nginx", "-g", "daemon off;"], "nginx:1.25", sandbox_key="/var/run/docker/netns/ebe2650a41c1")
+    s.docker_config(DB, "db", True, 1420, "2026-11-28T21:14:06.502918311Z", "0001-01-01T00:00:00Z", ["postgres"], "postgres:16", sandbox_key="/var/run/docker/netns/5d1e0c2f6a7b")
+    s.docker_config(DEBUG, "web-debug", True, 1530, "2026-11-28T21:15:11.900213577Z", "0001-01-01T00:00:00Z", ["sh"], "busybox:1.36", sandbox_key="/var/run/docker/netns/a41f9b3c7e20")
+    s.docker_config(METRICS, "metrics", True, 1620, "2026-11-28T21:15:40.004611298Z", "0001-01-01T00:00:00Z", ["/bin/node_exporter", "--path.rootfs=/host"], "prom/node-exporter:v1.8.1", sandbox_key="/var/run/docker/netns/default")
+    s.docker_config(OLDJOB, "old-job", False, 0, "2026-11-28T20:01:00.100000000Z", "2026-11-28T20:01:03.250000000Z", ["sh", "-c", "echo done"], "busybox:1.36")
+    s.finish(HEADER)
+
+# ---------------- v2-k8s ----------------
+def v2_k8s():
+    s = Scenario("v2-k8s")
+    s.write("etc/passwd", PASSWD)
+    POD_UID = "6f1c2b8e-4a7d-4e21-9c3b-5d8e7f6a1b20"
+    POD_SLICE = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + POD_UID.replace("-", "_") + ".slice"
+    PAUSE = "9b8a7c6d5e4f30211a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081"
+    APP = "c0ffee12d4e6f8a0b2c4d6e8f0a2b4c6d8e0f2a4b6c8d0e2f4a6b8c0d2e4f6a8"
+    API = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"
+    host_mi = """22 28 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw
+23 28 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+24 28 0:5 / /dev rw,nosuid,relatime shared:2 - devtmpfs udev rw,size=8168804k,nr_inodes=2042201,mode=755
+26 28 0:24 / /run rw,nosuid,nodev,noexec,relatime shared:5 - tmpfs tmpfs rw,size=1638556k,mode=755
+28 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw,errors=remount-ro
+30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
+611 26 0:4 net:[4026532505] /run/docker/netns/0c7d2e9a4f11 rw shared:301 - nsfs nsfs rw
+702 26 0:81 /netns /run/netns rw,nosuid,nodev,noexec,relatime shared:320 - tmpfs tmpfs rw,size=1638556k,mode=755
+703 702 0:4 net:[4026532910] /run/netns/cni-2b3f4a5c-6d7e-8f90-a1b2-c3d4e5f6a7b8 rw shared:321 - nsfs nsfs rw
+"""
+    def ctr_mi(root):
+        return (f"1201 1180 0:90 / / rw,relatime master:1 - overlay overlay rw,lowerdir={root}/lower,upperdir={root}/fs,workdir={root}/work\n"
+                "1202 1201 0:93 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n"
+                "1203 1201 0:94 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755\n"
+                "1208 1201 0:96 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro\n"
+                "1209 1208 0:97 / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup ro,nsdelegate,memory_recursiveprot\n")
+    cg = lambda p: f"0::{p}\n"
+    root_fds = {0: "/dev/null", 1: "socket:[19870]", 2: "socket:[19870]"}
+    s.proc(1, "systemd", 0, HOST, cg("/init.scope"), ["/sbin/init"], host_mi, 4,
+           fds={0: "/dev/null", 1: "/dev/null", 2: "/dev/null", 3: "anon_inode:[timerfd]"})
+    s.proc(2, "kthreadd", 0, HOST, cg("/"), [], host_mi, 4, kernel=True)
+    s.proc(3, "rcu_gp", 2, HOST, cg("/"), [], host_mi, 4, kernel=True, state="I (idle)")
+    s.proc(402, "systemd-journal", 1, HOST, cg("/system.slice/systemd-journald.service"), ["/lib/systemd/systemd-journald"], host_mi, 190, fds=root_fds)
+    s.proc(655, "containerd", 1, HOST, cg("/system.slice/containerd.service"), ["/usr/bin/containerd"], host_mi, 640, fds=root_fds, threads=[655, 657])
+    s.proc(690, "kubelet", 1, HOST, cg("/system.slice/kubelet.service"), ["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--container-runtime-endpoint=unix:///run/containerd/containerd.sock"], host_mi, 700, fds=root_fds)
+    s.proc(720, "dockerd", 1, HOST, cg("/system.slice/docker.service"), ["/usr/sbin/dockerd", "-H", "fd://", "--containerd=/run/containerd/containerd.sock", "--exec-opt", "native.cgroupdriver=systemd"], host_mi, 730, fds=root_fds)
+
+    # Docker with the systemd cgroup driver; on cgroup v2 its cgroup namespace is private.
+    api_ns = ns_with(cgroup=4026532506, ipc=4026532502, mnt=4026532500, net=4026532505, pid=4026532503, uts=4026532504)
+    s.proc(1880, "containerd-shim", 1, HOST, cg("/system.slice/containerd.service"), ["/usr/bin/containerd-shim-runc-v2", "-namespace", "moby", "-id", API, "-address", "/run/containerd/containerd.sock"], host_mi, 8800, fds={0: "/dev/null", 1: "/dev/null", 2: "/dev/null"})
+    s.proc(1900, "gunicorn", 1880, api_ns, cg(f"/system.slice/docker-{API}.scope"), ["/usr/local/bin/python3", "/usr/local/bin/gunicorn", "app:app", "-b", "0.0.0.0:8000"], ctr_mi(f"/var/lib/docker/overlay2/{API[:20]}"), 8820, uid=1000, gid=1000, nspids=[1900, 1], fds={0: "/dev/null", 1: "pipe:[40101]", 2: "pipe:[40102]", 5: "socket:[40150]"})
+    s.docker_config(API, "api", True, 1900, "2026-11-28T22:10:00.441201934Z", "0001-01-01T00:00:00Z", ["gunicorn", "app:app", "-b", "0.0.0.0:8000"], "registry.local/api:2.3", sandbox_key="/var/run/docker/netns/0c7d2e9a4f11")
+
+    # A pod with hostUsers: false: its user namespace maps 0 to 100000 and owns
+    # the pod's shared net, ipc and uts namespaces.
+    USERNS = 4026532900
+    pod_shared = dict(ipc=4026532912, net=4026532910, uts=4026532911, user=USERNS)
+    pause_ns = ns_with(cgroup=4026532915, mnt=4026532913, pid=4026532914, **pod_shared)
+    app_ns = ns_with(cgroup=4026532925, mnt=4026532923, pid=4026532924, **pod_shared)
+    podmap = "         0     100000      65536\n"
+    s.proc(2080, "containerd-shim", 1, HOST, cg("/system.slice/containerd.service"), ["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", PAUSE, "-address", "/run/containerd/containerd.sock"], host_mi, 10200, fds={0: "/dev/null", 1: "/dev/null", 2: "/dev/null"})
+    s.proc(2100, "pause", 2080, pause_ns, cg(f"{POD_SLICE}/cri-containerd-{PAUSE}.scope"), ["/pause"], ctr_mi(f"/run/containerd/io.containerd.runtime.v2.task/k8s.io/{PAUSE}/rootfs"), 10230, uid=165535, gid=165535, nspids=[2100, 1], uidmap=podmap, fds={0: "/dev/null", 1: "pipe:[50101]", 2: "pipe:[50102]"})
+    s.proc(2160, "nginx", 2080, app_ns, cg(f"{POD_SLICE}/cri-containerd-{APP}.scope"), ["nginx: master process nginx -g daemon off;"], ctr_mi(f"/run/containerd/io.containerd.runtime.v2.task/k8s.io/{APP}/rootfs"), 10390, uid=100000, gid=100000, nspids=[2160, 1], uidmap=podmap, fds={0: "/dev/null", 1: "pipe:[50201]", 2: "pipe:[50202]", 6: "socket:[50240]"})
+    s.finish(HEADER)
+
+v1_docker()
+v2_k8s()
