@@ -148,7 +148,8 @@ func containerFromSegment(seg, parent string, inPod bool) *Container {
 		name = unescapeSystemdUnit(strings.TrimSuffix(name, ".scope"))
 		// systemd-machined registers libvirt's VMs here too
 		// ("machine-qemu\x2d1\x2dguest.scope"); those are not containers.
-		if name == "" || strings.HasPrefix(name, "qemu-") {
+		// machined never allows '/' in a name; an escaped one is not ours.
+		if name == "" || strings.HasPrefix(name, "qemu-") || strings.Contains(name, "/") {
 			return nil
 		}
 		return &Container{Runtime: RuntimeNspawn, ID: name, Name: name}

@@ -1,0 +1,34 @@
+# nsx: `make run` builds and runs `nsx ls`; `make test` runs every test tier.
+# The recipes are thin: the real work is in scripts/ and bench/, which run the
+# same from anywhere.
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X nsx/cmd.Version=$(VERSION)
+# Longer fuzzing than the 5 s per target of `make test`.
+FUZZTIME ?= 60s
+
+# Go is preinstalled at /usr/local/go on the test machines, not always on PATH.
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: all build run test bench fuzz clean
+
+all: build
+
+# CGO_ENABLED=0: one static binary that also runs in a scratch debug container.
+build:
+	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o bin/nsx ./cmd/nsx
+
+run: build
+	./bin/nsx ls
+
+test:
+	bash scripts/test.sh
+
+bench:
+	bash bench/ls.sh
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash scripts/test.sh fuzz
+
+clean:
+	rm -rf bin
