@@ -56,6 +56,11 @@ func (s *Snapshot) findBindMounts() {
 	results := make([]result, len(mntNS))
 	bufs := make([][]byte, workers(len(mntNS)))
 	forEach(len(mntNS), func(w, i int) {
+		// Usually a worker of the scan has read this table already.
+		if t, ok := s.mountTables[mntNS[i].Inode]; ok {
+			results[i] = result{pid: t.pid, mounts: t.mounts}
+			return
+		}
 		results[i] = result{err: ErrNoProcess}
 		// Any member will do; try a few in case the first has just exited.
 		for _, pid := range mntNS[i].PIDs[:min(len(mntNS[i].PIDs), 3)] {
@@ -70,7 +75,7 @@ func (s *Snapshot) findBindMounts() {
 			}
 			bufs[w] = b
 			// Most mount tables hold no nsfs mount; skip parsing those.
-			if !bytes.Contains(b, []byte(" - nsfs ")) {
+			if !bytes.Contains(b, nsfsMarker) {
 				results[i] = result{pid: pid}
 				return
 			}

@@ -25,17 +25,26 @@ type hierarchyResult struct {
 	err       error
 }
 
-// resolveHierarchy asks the kernel for the owner user namespace of every
-// namespace (NS_GET_USERNS), the parent of every pid and user namespace
-// (NS_GET_PARENT) and the creator uid of user namespaces (NS_GET_OWNER_UID).
-// Ancestors that nothing else holds any more are added, held by their
-// children only. User namespaces with a process also get their ID maps.
+// resolveHierarchy completes what the scan's workers began for the
+// namespaces of processes: it asks the kernel for the owner user namespace
+// (NS_GET_USERNS), the parent of pid and user namespaces (NS_GET_PARENT) and
+// the creator uid of user namespaces (NS_GET_OWNER_UID) of the namespaces
+// held otherwise (threads, fds, bind mounts), and climbs to ancestors that
+// nothing else holds any more, which are added, held by their children only.
+// User namespaces with a process also get their ID maps.
 func (s *Snapshot) resolveHierarchy() {
 	var todo []*Namespace
 	for _, n := range s.Namespaces {
-		if n.handle != "" {
-			todo = append(todo, n)
+		if n.handle == "" {
+			continue
 		}
+		// The scan's workers asked the kernel about the namespaces of
+		// processes already, without climbing; climb from those whose
+		// owner or parent no process holds.
+		if n.HierarchyKnown && s.knows(UserNS, n.Owner) && s.knows(n.Type, n.Parent) {
+			continue
+		}
+		todo = append(todo, n)
 	}
 	sort.Slice(todo, func(i, j int) bool { return todo[i].Inode < todo[j].Inode })
 	// The workers only read s.Namespaces (to stop climbing at a known
@@ -67,27 +76,39 @@ func (s *Snapshot) resolveHierarchy() {
 	s.readIDMaps()
 }
 
+// knows reports whether the snapshot has the namespace (0: none to have).
+func (s *Snapshot) knows(t NSType, ino uint64) bool {
+	if ino == 0 {
+		return true
+	}
+	_, ok := s.Namespaces[NSID{Type: t, Inode: ino}]
+	return ok
+}
+
 func (s *Snapshot) record(n *Namespace, f nsFacts) {
 	n.HierarchyKnown = true
 	n.Owner, n.Parent, n.OwnerUID = f.owner, f.parent, f.ownerUID
 }
 
-// askKernel opens a namespace's handle and climbs from it.
+// askKernel opens a namespace's handle and climbs from it to namespaces the
+// snapshot knows.
 func (s *Snapshot) askKernel(n *Namespace) hierarchyResult {
 	fd, err := unix.Open(n.handle, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return hierarchyResult{err: &os.PathError{Op: "open", Path: n.handle, Err: err}}
 	}
 	defer unix.Close(fd)
+	known := func(id NSID) bool { _, ok := s.Namespaces[id]; return ok }
 	var r hierarchyResult
-	r.facts, r.err = s.factsFromFD(n.ID(), fd, &r.ancestors)
+	r.facts, r.err = kernelFacts(n.ID(), fd, known, &r.ancestors)
 	return r
 }
 
-// factsFromFD reads owner, parent and creator of the namespace open at fd.
-// An owner or parent the snapshot does not know is followed upwards, its
-// facts appended to ancestors, until a known namespace or the root.
-func (s *Snapshot) factsFromFD(id NSID, fd int, ancestors *[]nsFacts) (nsFacts, error) {
+// kernelFacts reads owner, parent and creator of the namespace open at fd.
+// An owner or parent for which known returns false is followed upwards,
+// its facts appended to ancestors; with a nil known nothing is followed
+// (the scan's workers, which cannot know yet what is known).
+func kernelFacts(id NSID, fd int, known func(NSID) bool, ancestors *[]nsFacts) (nsFacts, error) {
 	f := nsFacts{id: id}
 	if id.Type == UserNS {
 		if uid, err := unix.IoctlGetUint32(fd, unix.NS_GET_OWNER_UID); err == nil {
@@ -100,12 +121,12 @@ func (s *Snapshot) factsFromFD(id NSID, fd int, ancestors *[]nsFacts) (nsFacts, 
 		ownerReq = unix.NS_GET_PARENT
 	}
 	var err error
-	if f.owner, err = s.climb(id, fd, ownerReq, UserNS, ancestors); err != nil {
+	if f.owner, err = climb(id, fd, ownerReq, UserNS, known, ancestors); err != nil {
 		return f, err
 	}
 	switch id.Type {
 	case PIDNS:
-		f.parent, err = s.climb(id, fd, unix.NS_GET_PARENT, PIDNS, ancestors)
+		f.parent, err = climb(id, fd, unix.NS_GET_PARENT, PIDNS, known, ancestors)
 	case UserNS:
 		f.parent = f.owner
 	}
@@ -113,9 +134,8 @@ func (s *Snapshot) factsFromFD(id NSID, fd int, ancestors *[]nsFacts) (nsFacts, 
 }
 
 // climb runs one of the NS_GET_* ioctls that return a new fd and returns
-// the inode of the namespace it refers to (0 at the root). A namespace not
-// yet in the snapshot is described in turn.
-func (s *Snapshot) climb(id NSID, fd int, req uintptr, t NSType, ancestors *[]nsFacts) (uint64, error) {
+// the inode of the namespace it refers to (0 at the root).
+func climb(id NSID, fd int, req uintptr, t NSType, known func(NSID) bool, ancestors *[]nsFacts) (uint64, error) {
 	r, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), req, 0)
 	if errno != 0 {
 		switch {
@@ -135,14 +155,14 @@ func (s *Snapshot) climb(id NSID, fd int, req uintptr, t NSType, ancestors *[]ns
 		return 0, fmt.Errorf("%s: fstat: %w", id, err)
 	}
 	up := NSID{Type: t, Inode: st.Ino}
-	if _, known := s.Namespaces[up]; known || seen(*ancestors, up) {
+	if known == nil || known(up) || seen(*ancestors, up) {
 		return up.Inode, nil
 	}
 	// Reserve the slot first so that a cycle (which the kernel cannot
 	// produce) could not recurse forever.
 	*ancestors = append(*ancestors, nsFacts{id: up})
 	slot := len(*ancestors) - 1
-	facts, err := s.factsFromFD(up, pfd, ancestors)
+	facts, err := kernelFacts(up, pfd, known, ancestors)
 	(*ancestors)[slot] = facts
 	return up.Inode, err
 }

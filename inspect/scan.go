@@ -31,6 +31,15 @@ type scanResult struct {
 	fdNS  []fdRef
 	err   error
 	fdErr error
+	// What this process was the first to see (see claims): the kernel's
+	// facts on its namespaces, its namespace set's container, and its
+	// mount namespace's nsfs mounts.
+	facts      []nsFacts
+	claimedSet bool
+	container  *Container
+	claimedMnt bool
+	mounts     []NSFSMount
+	mountsErr  error
 }
 
 type fdRef struct {
@@ -62,13 +71,14 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 		workers = max(1, len(pids))
 	}
 	var wg sync.WaitGroup
+	c := newClaims()
 	// Interleaved assignment keeps each worker's share of long-lived
 	// low-PID daemons (many fds) even.
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			r := newProcReader(h, opts)
+			r := newProcReader(h, opts, c)
 			for i := w; i < len(pids); i += workers {
 				results[i] = r.read(pids[i])
 			}
@@ -77,10 +87,12 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 	wg.Wait()
 
 	s := &Snapshot{
-		Host:       h,
-		Processes:  make(map[int]*Process, len(pids)),
-		Namespaces: make(map[NSID]*Namespace),
-		containers: make(map[string]*Container),
+		Host:          h,
+		Processes:     make(map[int]*Process, len(pids)),
+		Namespaces:    make(map[NSID]*Namespace),
+		containers:    make(map[string]*Container),
+		setContainers: make(map[NSSet]*Container),
+		mountTables:   make(map[uint64]mountTable),
 	}
 	var permErr error
 	for i := range results {
@@ -135,6 +147,15 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 		}
 		if r.fdErr != nil && !errors.Is(r.fdErr, ErrNoProcess) {
 			s.Stats.HiddenFDs++
+		}
+		for _, f := range r.facts {
+			s.record(s.addNamespace(f.id.Type, f.id.Inode), f)
+		}
+		if r.claimedSet {
+			s.setContainers[p.NS] = r.container
+		}
+		if r.claimedMnt && r.mountsErr == nil {
+			s.mountTables[p.NS[MntNS]] = mountTable{pid: p.PID, mounts: r.mounts}
 		}
 	}
 	s.Stats.Processes = len(s.Processes)
@@ -296,6 +317,7 @@ func lessNSSet(a, b NSSet) bool {
 func (s *Snapshot) attributeContainers() {
 	groupOf := map[NSSet]int{}
 	var groups [][]*Process
+	var keys []NSSet
 	for _, p := range s.Processes {
 		key, ok := s.group[p.PID]
 		if !ok || key == s.HostNS {
@@ -306,12 +328,20 @@ func (s *Snapshot) attributeContainers() {
 			g = len(groups)
 			groupOf[key] = g
 			groups = append(groups, nil)
+			keys = append(keys, key)
 		}
 		groups[g] = append(groups[g], p)
 	}
 	found := make([]*Container, len(groups))
 	forEach(len(groups), func(_, g int) {
 		members := groups[g]
+		// Usually a worker read the cgroup of the set's first member
+		// already. That one decides: the processes of a set are one
+		// container, and the lowest PID is almost always its init.
+		if c, ok := s.setContainers[keys[g]]; ok {
+			found[g] = c
+			return
+		}
 		sort.Slice(members, func(i, j int) bool { return older(members[i], members[j]) })
 		// Try a few: the oldest may have exited, or (nsenter'ed from the
 		// host) be in a host cgroup.
@@ -375,17 +405,57 @@ func (s *Snapshot) finish() {
 	}
 }
 
-// procReader reads processes with reusable buffers; one per worker.
-type procReader struct {
-	h      Host
-	opts   ScanOptions
-	link   []byte
-	file   []byte
-	dirent []byte
+// claims records what some worker has already seen, so that the work done
+// once per namespace (asking the kernel for its owner and parent), once per
+// namespace set (reading a cgroup to find the container) and once per mount
+// namespace (reading its mount table) is done by the first worker to meet
+// it, on the /proc/PID directory it has open anyway.
+type claims struct {
+	mu   sync.Mutex
+	ns   map[NSID]struct{}
+	sets map[NSSet]struct{}
 }
 
-func newProcReader(h Host, opts ScanOptions) *procReader {
-	return &procReader{h: h, opts: opts, link: make([]byte, 256), file: make([]byte, 0, 4096), dirent: make([]byte, 8192)}
+func newClaims() *claims {
+	return &claims{ns: map[NSID]struct{}{}, sets: map[NSSet]struct{}{}}
+}
+
+// claim returns, of the given namespaces, those no worker has claimed yet,
+// and whether the set as a whole is new.
+func (c *claims) claim(set NSSet, fresh *[NumNSTypes]bool) (newSet bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for t, ino := range set {
+		fresh[t] = false
+		if ino == 0 {
+			continue
+		}
+		id := NSID{Type: NSType(t), Inode: ino}
+		if _, ok := c.ns[id]; !ok {
+			c.ns[id] = struct{}{}
+			fresh[t] = true
+		}
+	}
+	if _, ok := c.sets[set]; ok {
+		return false
+	}
+	c.sets[set] = struct{}{}
+	return true
+}
+
+// procReader reads processes with reusable buffers; one per worker.
+type procReader struct {
+	h         Host
+	opts      ScanOptions
+	claims    *claims
+	link      []byte
+	file      []byte
+	mountinfo []byte
+	dirent    []byte
+}
+
+func newProcReader(h Host, opts ScanOptions, c *claims) *procReader {
+	return &procReader{h: h, opts: opts, claims: c, link: make([]byte, 256), file: make([]byte, 0, 4096), dirent: make([]byte, 8192)}
 }
 
 func (r *procReader) read(pid int) scanResult {
@@ -409,10 +479,26 @@ func (r *procReader) read(pid int) scanResult {
 		return scanResult{err: err}
 	}
 	res := scanResult{proc: p}
+	var fresh [NumNSTypes]bool
+	newSet := r.claims.claim(p.NS, &fresh)
+	r.askKernel(d, p, &fresh, &res)
 	if p.Kernel {
 		// Kernel threads sit in the initial namespaces and hold no
 		// files; reading more would only cost time.
 		return res
+	}
+	if newSet {
+		res.claimedSet = true
+		if b, err := d.readRecord("cgroup", r.file); err == nil {
+			r.file = b
+			if lines, err := ParseCgroupFile(b); err == nil {
+				res.container = ContainerFromCgroups(lines)
+			}
+		}
+	}
+	if fresh[MntNS] {
+		res.claimedMnt = true
+		res.mounts, res.mountsErr = r.readNSFSMounts(d)
 	}
 	res.fdNS, res.fdErr = r.readFDs(d)
 	if r.opts.Tasks {
@@ -420,6 +506,47 @@ func (r *procReader) read(pid int) scanResult {
 	}
 	return res
 }
+
+// askKernel gets owner and parent of the namespaces this worker claimed,
+// through the process's ns links relative to its open /proc/PID.
+func (r *procReader) askKernel(d procDir, p *Process, fresh *[NumNSTypes]bool, res *scanResult) {
+	for t, isNew := range fresh {
+		if !isNew {
+			continue
+		}
+		fd, err := unix.Openat(d.fd, nsLinkNames[t], unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			// Exited meanwhile, or a fixture tree whose links point
+			// nowhere: the namespace keeps its handle and is retried
+			// after the scan, where a failure is reported.
+			continue
+		}
+		f, err := kernelFacts(NSID{Type: NSType(t), Inode: p.NS[t]}, fd, nil, nil)
+		unix.Close(fd)
+		if err != nil {
+			// Left unknown: retried after the scan, where the failure
+			// is counted and reported once.
+			continue
+		}
+		res.facts = append(res.facts, f)
+	}
+}
+
+// readNSFSMounts reads the nsfs mounts in the process's mount table.
+func (r *procReader) readNSFSMounts(d procDir) ([]NSFSMount, error) {
+	b, err := d.readFile("mountinfo", r.mountinfo)
+	if err != nil {
+		return nil, err
+	}
+	r.mountinfo = b
+	// Most mount tables hold no nsfs mount; skip parsing those.
+	if !bytes.Contains(b, nsfsMarker) {
+		return nil, nil
+	}
+	return ParseNSFSMounts(b)
+}
+
+var nsfsMarker = []byte(" - nsfs ")
 
 // readNS reads the eight ns links under prefix ("" or "task/TID/"). A type
 // the kernel lacks (no time namespace before 5.6) stays 0. Only a failure on

@@ -119,6 +119,17 @@ type Snapshot struct {
 	containers map[string]*Container
 	// group is each process's sandbox key (see groupProcesses).
 	group map[int]NSSet
+	// What the scan's workers found once per namespace set and per mount
+	// namespace (see claims).
+	setContainers map[NSSet]*Container
+	mountTables   map[uint64]mountTable
+}
+
+// mountTable is the nsfs mounts of one mount namespace, read from PID's
+// mountinfo.
+type mountTable struct {
+	pid    int
+	mounts []NSFSMount
 }
 
 // ScanStats counts processes and what happened to them during the scan.
