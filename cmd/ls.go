@@ -74,7 +74,10 @@ func (o *lsOptions) run(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	snap, err := h.Scan(inspect.ScanOptions{Tasks: o.tasks})
+	// The sandbox view shows neither holders nor the hierarchy: it does not
+	// pay for reading every open file or asking the kernel about owners.
+	sandboxView := !o.tree && !o.namespaces
+	snap, err := h.Scan(inspect.ScanOptions{Tasks: o.tasks, SkipHolders: sandboxView, SkipHierarchy: sandboxView})
 	if err != nil {
 		return err
 	}
@@ -105,40 +108,50 @@ func (o *lsOptions) run(stdout, stderr io.Writer, args []string) error {
 
 // lsView holds one scan and what the views derive from it.
 type lsView struct {
-	g         *globalOptions
-	snap      *inspect.Snapshot
-	term      terminal
-	color     bool
+	g     *globalOptions
+	snap  *inspect.Snapshot
+	term  terminal
+	color bool
+	// sandboxes and keep are computed by needSandboxes: the namespace view
+	// does without, and finding each sandbox's oldest process reads the
+	// stat file of every process.
 	sandboxes []*inspect.Sandbox
 	keep      []bool                // per sandbox: shown (after TARGET narrowing)
+	targets   map[int]bool          // PIDs the targets name; nil: no targets
 	keepNS    map[inspect.NSID]bool // nil: all namespaces
 	users     map[int]string
 }
 
 func newLsView(s *inspect.Snapshot, g *globalOptions, term terminal) *lsView {
-	v := &lsView{g: g, snap: s, term: term, color: g.colorOn(term), sandboxes: s.Sandboxes(), users: s.Host.UserNames()}
-	v.keep = make([]bool, len(v.sandboxes))
-	for i := range v.keep {
-		v.keep[i] = true
-	}
-	return v
+	return &lsView{g: g, snap: s, term: term, color: g.colorOn(term), users: s.Host.UserNames()}
 }
 
-// narrow keeps only the sandboxes holding the targets' processes (and, for
-// --ns, the namespaces of those sandboxes).
+// needSandboxes groups the processes into sandboxes, keeping those that
+// hold a target's process.
+func (v *lsView) needSandboxes() {
+	if v.sandboxes != nil {
+		return
+	}
+	v.sandboxes = v.snap.Sandboxes()
+	v.keep = make([]bool, len(v.sandboxes))
+	for i, sb := range v.sandboxes {
+		v.keep[i] = v.targets == nil
+		for _, pid := range sb.PIDs {
+			if v.targets[pid] {
+				v.keep[i] = true
+				break
+			}
+		}
+	}
+}
+
+// narrow resolves the targets: the sandboxes holding their processes are
+// shown, and in the namespace view the namespaces of those processes.
 func (v *lsView) narrow(targets []string) error {
 	if len(targets) == 0 {
 		return nil
 	}
-	pidSandbox := map[int]int{}
-	for i, sb := range v.sandboxes {
-		for _, pid := range sb.PIDs {
-			pidSandbox[pid] = i
-		}
-	}
-	for i := range v.keep {
-		v.keep[i] = false
-	}
+	v.targets = map[int]bool{}
 	v.keepNS = map[inspect.NSID]bool{}
 	for _, spec := range targets {
 		t, err := v.snap.Resolve(spec)
@@ -149,12 +162,8 @@ func (v *lsView) narrow(targets []string) error {
 			v.keepNS[t.NS] = true
 		}
 		for _, pid := range t.PIDs {
-			i, ok := pidSandbox[pid]
-			if !ok {
-				continue
-			}
-			v.keep[i] = true
-			for typ, ino := range v.sandboxes[i].NS {
+			v.targets[pid] = true
+			for typ, ino := range v.snap.Processes[pid].NS {
 				if ino != 0 {
 					v.keepNS[inspect.NSID{Type: inspect.NSType(typ), Inode: ino}] = true
 				}
@@ -246,6 +255,7 @@ func (v *lsView) warnings() []string {
 }
 
 func (v *lsView) renderSandboxes(w io.Writer) error {
+	v.needSandboxes()
 	var shown []int
 	for i, sb := range v.sandboxes {
 		if v.keep[i] {

@@ -42,6 +42,7 @@ type treeOwned struct {
 // buildTree links namespaces of type t to their parent (pid: NS_GET_PARENT,
 // user: the owner, which for a user namespace is its parent).
 func (v *lsView) buildTree(t inspect.NSType) []*treeNode {
+	v.needSandboxes()
 	nodes := map[uint64]*treeNode{}
 	for _, n := range v.snap.SortedNamespaces() {
 		if n.Type != t {

@@ -147,6 +147,7 @@ func TestFixtureSandboxes(t *testing.T) {
 				t.Errorf("stats = %+v, want nothing hidden or vanished", s.Stats)
 			}
 			checkOnlyHierarchyWarning(t, s)
+			s.LoadStats([]int{1, 2}) // a scan reads no stat files; views ask
 			if !s.Processes[2].Kernel || s.Processes[1].Kernel {
 				t.Errorf("kernel thread flags: PID 1 %v, PID 2 %v; want false, true", s.Processes[1].Kernel, s.Processes[2].Kernel)
 			}
@@ -406,8 +407,10 @@ func TestNewHostRejectsNonHostRoot(t *testing.T) {
 	}
 }
 
-// TestFixtureMalformedProcess: one unreadable process must not fail the
-// scan of the others; it is counted as hidden and named in a warning.
+// TestFixtureMalformedProcess: a malformed stat must not fail the scan or
+// lose the process: its namespaces are still known (it is counted where lsns
+// counts it), a warning names the file, and it sorts as the youngest of its
+// sandbox, so it never becomes the sandbox's PID.
 func TestFixtureMalformedProcess(t *testing.T) {
 	tests := []struct {
 		name string
@@ -432,11 +435,20 @@ func TestFixtureMalformedProcess(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Scan failed on one malformed process: %v", err)
 			}
-			if _, ok := s.Processes[598]; ok {
-				t.Error("PID 598 is in the snapshot despite its malformed stat")
+			if _, ok := s.Processes[598]; !ok || s.Stats.Processes != 19 || s.Stats.Hidden != 0 {
+				t.Errorf("PID 598 kept %v, stats %+v; want it kept, 19 processes, none hidden", ok, s.Stats)
 			}
-			if s.Stats.Hidden != 1 || s.Stats.Processes != 18 {
-				t.Errorf("stats = %+v, want hidden 1, processes 18", s.Stats)
+			var sandboxOf598 *inspect.Sandbox
+			for _, sb := range s.Sandboxes() { // reads every stat
+				if slices.Contains(sb.PIDs, 598) {
+					sandboxOf598 = sb
+				}
+			}
+			if sandboxOf598 == nil {
+				t.Fatal("PID 598 is in no sandbox")
+			}
+			if sandboxOf598.Oldest == 598 {
+				t.Errorf("PID 598, whose start time is unknown, was taken as its sandbox's oldest")
 			}
 			if !slices.ContainsFunc(s.Warnings, func(w string) bool {
 				return strings.Contains(w, "process 598") && strings.Contains(w, "stat")

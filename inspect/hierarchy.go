@@ -31,7 +31,6 @@ type hierarchyResult struct {
 // the creator uid of user namespaces (NS_GET_OWNER_UID) of the namespaces
 // held otherwise (threads, fds, bind mounts), and climbs to ancestors that
 // nothing else holds any more, which are added, held by their children only.
-// User namespaces with a process also get their ID maps.
 func (s *Snapshot) resolveHierarchy() {
 	var todo []*Namespace
 	for _, n := range s.Namespaces {
@@ -73,7 +72,6 @@ func (s *Snapshot) resolveHierarchy() {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
 			"owner and parent of %d namespaces unknown: %v", failed, lastErr))
 	}
-	s.readIDMaps()
 }
 
 // knows reports whether the snapshot has the namespace (0: none to have).

@@ -30,6 +30,7 @@ type Sandbox struct {
 // Sandboxes groups the snapshot's processes by identical namespace set. The
 // host's set comes first, then the others by their oldest process's start.
 func (s *Snapshot) Sandboxes() []*Sandbox {
+	s.loadAllStats()
 	byKey := map[NSSet]*Sandbox{}
 	for _, pid := range s.SortedPIDs() {
 		p := s.Processes[pid]

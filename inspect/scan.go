@@ -13,11 +13,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ScanOptions tune a scan.
+// ScanOptions say what a scan reads. The zero value reads everything but
+// threads; a view that shows less can skip what it does not show.
 type ScanOptions struct {
 	// Tasks also reads every thread's namespaces (a thread can be in a
 	// different namespace than its process, after setns or unshare).
 	Tasks bool
+	// SkipHolders does not look for what else holds namespaces: open file
+	// descriptors of every process and nsfs bind mounts in every mount
+	// namespace. Namespaces no process is in are then not found.
+	SkipHolders bool
+	// SkipHierarchy does not ask the kernel for owners and parents
+	// (NS_GET_USERNS, NS_GET_PARENT).
+	SkipHierarchy bool
 	// Workers is the number of parallel readers; 0 means GOMAXPROCS.
 	Workers int
 }
@@ -173,8 +181,13 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 	s.findHostNS()
 	s.groupProcesses()
 	s.attributeContainers()
-	s.findBindMounts()
-	s.resolveHierarchy()
+	if !opts.SkipHolders {
+		s.findBindMounts()
+	}
+	if !opts.SkipHierarchy {
+		s.resolveHierarchy()
+	}
+	s.readIDMaps()
 	s.finish()
 	s.nameContainers()
 	return s, nil
@@ -215,14 +228,14 @@ func (s *Snapshot) internContainer(c *Container) *Container {
 // findHostNS takes PID 1's namespaces as the host's. When PID 1 cannot be
 // read (not root, or it holds capabilities nsx lacks), kthreadd (PID 2)
 // stands in: kernel threads always live in the initial namespaces. Failing
-// both, nsx's own namespaces or else the oldest readable process's do, and
-// a warning says so.
+// both, nsx's own namespaces or else the lowest readable PID's do, and a
+// warning says so.
 func (s *Snapshot) findHostNS() {
 	if p, ok := s.Processes[1]; ok {
 		s.HostNS = p.NS
 		return
 	}
-	if p, ok := s.Processes[2]; ok && p.Kernel {
+	if p, ok := s.Processes[2]; ok && s.isKthreadd(p) {
 		s.HostNS = p.NS
 		return
 	}
@@ -236,16 +249,10 @@ func (s *Snapshot) findHostNS() {
 			return
 		}
 	}
-	var oldest *Process
-	for _, p := range s.Processes {
-		if oldest == nil || older(p, oldest) {
-			oldest = p
-		}
-	}
-	if oldest != nil {
-		s.HostNS = oldest.NS
+	if pids := s.SortedPIDs(); len(pids) > 0 {
+		s.HostNS = s.Processes[pids[0]].NS
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"PID 1 could not be read; the namespaces of PID %d (%s) are taken as the host's", oldest.PID, oldest.Comm))
+			"PID 1 could not be read; the namespaces of PID %d, the lowest readable, are taken as the host's", pids[0]))
 	}
 }
 
@@ -271,6 +278,11 @@ func (s *Snapshot) groupProcesses() {
 		s.group[p.PID] = p.NS
 		complete[p.NS] = true
 	}
+	exitingPIDs := make([]int, len(exiting))
+	for i, p := range exiting {
+		exitingPIDs[i] = p.PID
+	}
+	s.LoadStats(exitingPIDs) // for their parents
 	fits := func(p *Process, set NSSet) bool {
 		for t, ino := range p.NS {
 			if ino != 0 && ino != set[t] {
@@ -342,8 +354,8 @@ func (s *Snapshot) attributeContainers() {
 			found[g] = c
 			return
 		}
-		sort.Slice(members, func(i, j int) bool { return older(members[i], members[j]) })
-		// Try a few: the oldest may have exited, or (nsenter'ed from the
+		sort.Slice(members, func(i, j int) bool { return members[i].PID < members[j].PID })
+		// Try a few: the first may have exited, or (nsenter'ed from the
 		// host) be in a host cgroup.
 		for _, p := range members[:min(3, len(members))] {
 			d, err := openProcDir(s.Host, p.PID)
@@ -377,10 +389,8 @@ func (s *Snapshot) finish() {
 		sort.Ints(n.PIDs)
 		sort.Ints(n.TIDs)
 		var rep *Process
-		for _, pid := range n.PIDs {
-			if p := s.Processes[pid]; rep == nil || older(p, rep) {
-				rep = p
-			}
+		if len(n.PIDs) > 0 {
+			rep = s.Processes[n.PIDs[0]]
 		}
 		var extra []Holder
 		switch {
@@ -465,27 +475,15 @@ func (r *procReader) read(pid int) scanResult {
 	}
 	defer d.close()
 
-	b, err := d.readRecord("stat", r.file)
-	if err != nil {
-		return scanResult{err: err}
-	}
-	r.file = b
-	st, err := ParseStat(b)
-	if err != nil {
-		return scanResult{err: &ParseError{Path: d.path + "/stat", Err: err}}
-	}
-	p := &Process{PID: pid, PPID: st.PPID, Comm: st.Comm, StartTime: st.StartTime, Kernel: st.Kernel()}
+	p := &Process{PID: pid, StartTime: unknownStart}
 	if err := r.readNS(d, "", &p.NS); err != nil {
 		return scanResult{err: err}
 	}
 	res := scanResult{proc: p}
 	var fresh [NumNSTypes]bool
 	newSet := r.claims.claim(p.NS, &fresh)
-	r.askKernel(d, p, &fresh, &res)
-	if p.Kernel {
-		// Kernel threads sit in the initial namespaces and hold no
-		// files; reading more would only cost time.
-		return res
+	if !r.opts.SkipHierarchy {
+		r.askKernel(d, p, &fresh, &res)
 	}
 	if newSet {
 		res.claimedSet = true
@@ -495,6 +493,9 @@ func (r *procReader) read(pid int) scanResult {
 				res.container = ContainerFromCgroups(lines)
 			}
 		}
+	}
+	if r.opts.SkipHolders {
+		return res
 	}
 	if fresh[MntNS] {
 		res.claimedMnt = true

@@ -7,26 +7,33 @@ import (
 
 // Process is one process as the scan saw it.
 type Process struct {
-	PID       int    `json:"pid"`
-	PPID      int    `json:"ppid"`
-	Comm      string `json:"comm"`
-	StartTime uint64 `json:"startTime"` // clock ticks after boot
-	Kernel    bool   `json:"kernelThread,omitempty"`
+	PID int   `json:"pid"`
+	NS  NSSet `json:"-"`
 	// Exiting: some namespace links were unreadable while others were not.
 	// A process that has exited but is not yet reaped (a zombie) keeps only
 	// its pid and user namespaces; the others read as gone.
 	Exiting   bool       `json:"exiting,omitempty"`
-	NS        NSSet      `json:"-"`
 	Container *Container `json:"-"`
 	// Tasks are the threads (with --tasks) whose namespaces differ from the
 	// process's own; threads that match it are not kept.
 	Tasks []Task `json:"-"`
+
+	// From /proc/PID/stat, read only when a view needs them (LoadStats;
+	// Sandboxes does, to find each sandbox's oldest process).
+	PPID      int    `json:"ppid"`
+	Comm      string `json:"comm"`
+	StartTime uint64 `json:"startTime"` // clock ticks after boot; unknownStart if unread
+	Kernel    bool   `json:"kernelThread,omitempty"`
+	stat      bool
 
 	// Filled in only for processes that a view displays (see Snapshot.Details).
 	UID     int    `json:"uid"`
 	Cmdline string `json:"cmdline,omitempty"`
 	details bool
 }
+
+// unknownStart sorts a process whose stat could not be read after all others.
+const unknownStart = ^uint64(0)
 
 // Task is a thread whose namespaces differ from its process's.
 type Task struct {
@@ -79,7 +86,8 @@ type Namespace struct {
 	PIDs []int `json:"-"`
 	// TIDs of threads in it whose process is not (with --tasks).
 	TIDs []int `json:"-"`
-	// Rep is the oldest process in it (or holding it), 0 if none.
+	// Rep is the lowest PID in it (as lsns shows), or of a process holding
+	// it; 0 if none.
 	Rep    int      `json:"-"`
 	HeldBy []Holder `json:"-"`
 	// Owner is the inode of the user namespace that owns it (NS_GET_USERNS);

@@ -101,6 +101,11 @@ func (s *Snapshot) loadDetails(p *Process, buf []byte) []byte {
 		d.close()
 	}
 	if p.Cmdline == "" {
+		// Kernel threads and zombies have no command line; their name
+		// is in stat, which is read only for them.
+		if !p.stat {
+			buf, _ = s.loadStat(p, buf)
+		}
 		p.Cmdline = p.Comm
 		if p.Kernel {
 			p.Cmdline = "[" + p.Comm + "]" // as ps shows kernel threads
