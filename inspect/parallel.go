@@ -10,7 +10,11 @@ import (
 // buffers. Reading /proc is syscall-bound and every syscall here is
 // independent, so the scan phases spread over all CPUs.
 func forEach(n int, fn func(worker, i int)) {
-	w := workers(n)
+	forEachOn(workers(n), n, fn)
+}
+
+// forEachOn is forEach on exactly w goroutines (at least one).
+func forEachOn(w, n int, fn func(worker, i int)) {
 	if w <= 1 {
 		for i := 0; i < n; i++ {
 			fn(0, i)

@@ -29,6 +29,8 @@ type Sandbox struct {
 
 // Sandboxes groups the snapshot's processes by identical namespace set. The
 // host's set comes first, then the others by their oldest process's start.
+// It reads the stat file of every process (for the start times) the first
+// time it is called.
 func (s *Snapshot) Sandboxes() []*Sandbox {
 	s.loadAllStats()
 	byKey := map[NSSet]*Sandbox{}

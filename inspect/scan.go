@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -55,11 +54,15 @@ type fdRef struct {
 	id NSID
 }
 
-// Scan reads every process of the host once: its namespaces, its threads'
-// (with opts.Tasks), the namespaces it holds open through file descriptors,
-// and the container its cgroup names. It then finds nsfs bind mounts in
-// every mount namespace seen, climbs the owner and parent hierarchy with
-// ioctls, and reads the ID maps of user namespaces.
+// Scan reads every process of the host once, on all CPUs: its namespaces,
+// its threads' (with opts.Tasks) and the namespaces it holds open through
+// file descriptors. The first process seen in each namespace, namespace set
+// and mount namespace also answers, for all of them, who owns and parents
+// the namespace (ioctls), which container the set is (its cgroup) and which
+// nsfs bind mounts the mount namespace has. After the workers, namespaces
+// known only through a thread, an fd or a mount get the same questions,
+// ancestors nothing else holds are added, and user namespaces get their ID
+// maps. opts can skip what a view does not show.
 //
 // Processes that exit during the scan are skipped and counted; processes
 // that cannot be read are counted and reported in one warning.
@@ -71,28 +74,18 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 	sort.Ints(pids)
 	results := make([]scanResult, len(pids))
 
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	n := opts.Workers
+	if n <= 0 {
+		n = workers(len(pids))
 	}
-	if workers > len(pids) {
-		workers = max(1, len(pids))
-	}
-	var wg sync.WaitGroup
 	c := newClaims()
-	// Interleaved assignment keeps each worker's share of long-lived
-	// low-PID daemons (many fds) even.
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			r := newProcReader(h, opts, c)
-			for i := w; i < len(pids); i += workers {
-				results[i] = r.read(pids[i])
-			}
-		}(w)
+	readers := make([]*procReader, n)
+	for w := range readers {
+		readers[w] = newProcReader(h, opts, c)
 	}
-	wg.Wait()
+	forEachOn(n, len(pids), func(w, i int) {
+		results[i] = readers[w].read(pids[i])
+	})
 
 	s := &Snapshot{
 		Host:          h,
@@ -115,8 +108,8 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 			permErr = r.err
 			continue
 		default:
-			// Malformed stat or an I/O error on one process must not fail
-			// the scan of thousands; it is counted as hidden and named.
+			// A malformed link or an I/O error on one process must not
+			// fail the scan of thousands; it is counted as hidden and named.
 			s.Stats.Hidden++
 			s.Warnings = append(s.Warnings, fmt.Sprintf("process %d skipped: %v", pids[i], r.err))
 			continue
