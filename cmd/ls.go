@@ -399,15 +399,23 @@ func (v *lsView) renderNamespaces(w io.Writer, types []inspect.NSType) error {
 	return t.render(w, v.g.noHeaders, v.term, v.color)
 }
 
-// heldBy is the HELD-BY cell: each distinct holder, fds and bind mounts
-// named, at most three shown.
-func heldBy(n *inspect.Namespace) string {
+// heldBy is the HELD-BY cell.
+func heldBy(n *inspect.Namespace) string { return holders(n.HeldBy, ",") }
+
+// holders lists what holds a namespace, each distinct holder once (a bind
+// mount copied into other mount namespaces, as `unshare --mount` does,
+// reads the same in each; JSON keeps them apart by mntns), at most three.
+func holders(hs []inspect.Holder, sep string) string {
 	var parts []string
-	for _, h := range n.HeldBy {
-		parts = append(parts, h.String())
+	seen := map[string]bool{}
+	for _, h := range hs {
+		if s := h.String(); !seen[s] {
+			seen[s] = true
+			parts = append(parts, s)
+		}
 	}
 	if len(parts) > 3 {
 		parts = append(parts[:3], fmt.Sprintf("+%d", len(parts)-3))
 	}
-	return strings.Join(parts, ",")
+	return strings.Join(parts, sep)
 }

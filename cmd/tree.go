@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"nsx/inspect"
@@ -203,7 +202,7 @@ func (v *lsView) writeNode(b *strings.Builder, n *treeNode, first, rest string) 
 		items = append(items, item{line: s})
 	}
 	for _, o := range n.Owns {
-		items = append(items, item{line: paint(v.color, ansiDim, fmt.Sprintf("%s %d  held by %s", o.Type, o.Inode, holders(o.HeldBy)))})
+		items = append(items, item{line: paint(v.color, ansiDim, fmt.Sprintf("%s %d  held by %s", o.Type, o.Inode, holders(o.HeldBy, ", ")))})
 	}
 	for _, c := range n.Children {
 		items = append(items, item{child: c})
@@ -230,21 +229,10 @@ func (v *lsView) nodeNote(n *treeNode) string {
 		parts = append(parts, "creator "+v.userName(int(*n.OwnerUID)))
 	}
 	if len(n.Sandboxes) == 0 && len(n.HeldBy) > 0 {
-		parts = append(parts, "held by "+holders(n.HeldBy))
+		parts = append(parts, "held by "+holders(n.HeldBy, ", "))
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return "  (" + strings.Join(parts, ", ") + ")"
-}
-
-func holders(hs []inspect.Holder) string {
-	var parts []string
-	for _, h := range hs {
-		parts = append(parts, h.String())
-	}
-	if len(parts) > 3 {
-		parts = append(parts[:3], "+"+strconv.Itoa(len(parts)-3))
-	}
-	return strings.Join(parts, ", ")
 }
