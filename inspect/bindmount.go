@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -87,9 +88,18 @@ func (s *Snapshot) findBindMounts() {
 		}
 	})
 	unreadable := 0
+	var lastErr error
 	for i, r := range results {
+		if errors.Is(r.err, ErrNoProcess) {
+			continue // every process of it exited: nothing left to pin
+		}
+		if errors.Is(r.err, ErrPermission) {
+			s.Stats.HiddenMountTables++ // reported with the other hidden things
+			continue
+		}
 		if r.err != nil {
 			unreadable++
+			lastErr = r.err
 			continue
 		}
 		for _, mt := range r.mounts {
@@ -103,6 +113,6 @@ func (s *Snapshot) findBindMounts() {
 	}
 	if unreadable > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"the mount tables of %d mount namespaces could not be read: namespaces pinned by bind mounts there may be missing", unreadable))
+			"the mount tables of %d mount namespaces could not be read: namespaces pinned by bind mounts there may be missing (%v)", unreadable, lastErr))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -160,15 +161,9 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 		}
 	}
 	s.Stats.Processes = len(s.Processes)
-	if s.Stats.Hidden > 0 && permErr != nil {
-		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"%d of %d processes hidden: reading their namespaces was refused (%s)",
-			s.Stats.Hidden, len(pids)-s.Stats.Vanished, permissionHint()))
-	}
-	if s.Stats.HiddenFDs > 0 {
-		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"open files of %d processes could not be read: namespaces they hold only through a file descriptor may be missing (run as root)",
-			s.Stats.HiddenFDs))
+	hiddenByPermission := 0
+	if permErr != nil {
+		hiddenByPermission = s.Stats.Hidden
 	}
 
 	s.findHostNS()
@@ -183,7 +178,33 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 	s.readIDMaps()
 	s.finish()
 	s.nameContainers()
+	s.warnHidden(hiddenByPermission, len(pids)-s.Stats.Vanished)
 	return s, nil
+}
+
+// warnHidden says in one line what a lack of privilege hid: processes,
+// their open files, mount tables.
+func (s *Snapshot) warnHidden(procs, of int) {
+	var also []string
+	if n := s.Stats.HiddenFDs; n > 0 {
+		also = append(also, fmt.Sprintf("the open files of %d processes", n))
+	}
+	if n := s.Stats.HiddenMountTables; n > 0 {
+		also = append(also, fmt.Sprintf("the mount tables of %d mount namespaces", n))
+	}
+	var line string
+	switch {
+	case procs > 0 && len(also) == 0:
+		line = fmt.Sprintf("%d of %d processes hidden: reading their namespaces was refused (%s)", procs, of, permissionHint())
+	case procs > 0:
+		line = fmt.Sprintf("%d of %d processes hidden, and %s could not be read: access was refused (%s); namespaces held only there may be missing",
+			procs, of, strings.Join(also, " and "), permissionHint())
+	case len(also) > 0:
+		line = fmt.Sprintf("%s could not be read (%s); namespaces held only there may be missing", strings.Join(also, " and "), permissionHint())
+	default:
+		return
+	}
+	s.Warnings = append(s.Warnings, line)
 }
 
 // permissionHint says why the kernel refuses /proc/PID/ns reads to this
@@ -236,9 +257,9 @@ func (s *Snapshot) findHostNS() {
 	// namespaces are the best guess (a user's shell is in the host's).
 	if l, err := os.Readlink(s.Host.Path("proc", "self")); err == nil && l == strconv.Itoa(os.Getpid()) {
 		if p, ok := s.Processes[os.Getpid()]; ok {
+			// No warning of its own: the one on hidden processes says
+			// why PID 1 could not be read.
 			s.HostNS = p.NS
-			s.Warnings = append(s.Warnings, fmt.Sprintf(
-				"PID 1 could not be read; nsx's own namespaces (PID %d) are taken as the host's", p.PID))
 			return
 		}
 	}

@@ -149,7 +149,10 @@ type ScanStats struct {
 	Hidden int `json:"hidden"`
 	// HiddenFDs counts processes whose open files could not be listed.
 	HiddenFDs int `json:"hiddenFdTables"`
-	Tasks     int `json:"tasks,omitempty"`
+	// HiddenMountTables counts mount namespaces whose mount table could
+	// not be read (permission).
+	HiddenMountTables int `json:"hiddenMountTables"`
+	Tasks             int `json:"tasks,omitempty"`
 }
 
 // SortedPIDs returns the scanned PIDs in ascending order.
