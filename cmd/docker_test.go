@@ -17,43 +17,8 @@ import (
 	"nsx/internal/testutil"
 )
 
-// The JSON documents as a script would decode them; kept apart from the
-// fixture tests' types so that either file can change alone.
-type dockerSandboxesDoc struct {
-	Sandboxes []dockerSandboxDoc `json:"sandboxes"`
-}
-
-type dockerSandboxDoc struct {
-	Name       string `json:"name"`
-	Host       bool   `json:"host"`
-	Runtime    string `json:"runtime"`
-	ID         string `json:"id"`
-	PID        int    `json:"pid"`
-	Procs      int    `json:"procs"`
-	PIDs       []int  `json:"pids"`
-	Namespaces map[string]struct {
-		Inode      uint64   `json:"inode"`
-		Scope      string   `json:"scope"`
-		SharedWith []string `json:"sharedWith"`
-	} `json:"namespaces"`
-}
-
-type dockerNamespacesDoc struct {
-	Namespaces []struct {
-		Inode     uint64 `json:"inode"`
-		Type      string `json:"type"`
-		NProcs    int    `json:"nprocs"`
-		Container *struct {
-			Runtime string `json:"runtime"`
-			ID      string `json:"id"`
-			Name    string `json:"name"`
-		} `json:"container"`
-		HeldBy []struct {
-			Kind string `json:"kind"`
-			Path string `json:"path"`
-		} `json:"heldBy"`
-	} `json:"namespaces"`
-}
+// The JSON documents are decoded into the types of ls_test.go: one
+// reading of the documented schema for every test.
 
 // dockerFacts is what Docker itself says of a container, the reference the
 // test holds nsx to.
@@ -123,8 +88,8 @@ func nsxJSON[T any](t *testing.T, args ...string) T {
 	return doc
 }
 
-func sandboxNamed(doc dockerSandboxesDoc, name string) []dockerSandboxDoc {
-	var found []dockerSandboxDoc
+func sandboxNamed(doc sandboxesDoc, name string) []sandboxDoc {
+	var found []sandboxDoc
 	for _, sb := range doc.Sandboxes {
 		if sb.Name == name {
 			found = append(found, sb)
@@ -180,8 +145,8 @@ func TestDockerContainers(t *testing.T) {
 	webFacts := inspectContainer(t, web)
 	stoppedID := dockerCLI(t, "inspect", "-f", "{{.Id}}", stopped)
 
-	doc := nsxJSON[dockerSandboxesDoc](t, "ls", "-o", "json")
-	one := func(t *testing.T, name string) dockerSandboxDoc {
+	doc := nsxJSON[sandboxesDoc](t, "ls", "-o", "json")
+	one := func(t *testing.T, name string) sandboxDoc {
 		t.Helper()
 		found := sandboxNamed(doc, name)
 		if len(found) != 1 {
@@ -256,7 +221,7 @@ func TestDockerContainers(t *testing.T) {
 			{"12-char ID prefix", webFacts.ID[:12]},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				narrowed := nsxJSON[dockerSandboxesDoc](t, "ls", tc.target, "-o", "json")
+				narrowed := nsxJSON[sandboxesDoc](t, "ls", tc.target, "-o", "json")
 				if len(narrowed.Sandboxes) != 1 || narrowed.Sandboxes[0].Name != web || narrowed.Sandboxes[0].ID != webFacts.ID {
 					t.Errorf("nsx ls %s: want only sandbox %s (%s), got %+v", tc.target, web, webFacts.ID, narrowed.Sandboxes)
 				}
@@ -280,7 +245,7 @@ func TestDockerContainers(t *testing.T) {
 		// its sandbox key; /var/run is a symlink to /run, so the mount point
 		// shows under /run.
 		wantMount := filepath.Join("/run/docker/netns", filepath.Base(webFacts.SandboxKey))
-		nsDoc := nsxJSON[dockerNamespacesDoc](t, "ls", "--ns", "-o", "json")
+		nsDoc := nsxJSON[namespacesDoc](t, "ls", "--ns", "-o", "json")
 		found := 0
 		for _, n := range nsDoc.Namespaces {
 			if n.Type != "net" || n.Inode != netInode {

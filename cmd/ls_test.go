@@ -44,28 +44,30 @@ type containerDoc struct {
 }
 
 type sandboxesDoc struct {
-	SchemaVersion int     `json:"schemaVersion"`
-	View          string  `json:"view"`
-	Scan          scanDoc `json:"scan"`
-	Sandboxes     []struct {
-		Name       string        `json:"name"`
-		Host       bool          `json:"host"`
-		Runtime    string        `json:"runtime"`
-		ID         string        `json:"id"`
-		Container  *containerDoc `json:"container"`
-		PID        int           `json:"pid"`
-		Procs      int           `json:"procs"`
-		PIDs       []int         `json:"pids"`
-		Namespaces map[string]struct {
-			Inode      uint64   `json:"inode"`
-			Scope      string   `json:"scope"`
-			SharedWith []string `json:"sharedWith"`
-		} `json:"namespaces"`
-		UserNS  string `json:"userns"`
-		User    string `json:"user"`
-		Command string `json:"command"`
-	} `json:"sandboxes"`
-	Warnings []string `json:"warnings"`
+	SchemaVersion int          `json:"schemaVersion"`
+	View          string       `json:"view"`
+	Scan          scanDoc      `json:"scan"`
+	Sandboxes     []sandboxDoc `json:"sandboxes"`
+	Warnings      []string     `json:"warnings"`
+}
+
+type sandboxDoc struct {
+	Name       string        `json:"name"`
+	Host       bool          `json:"host"`
+	Runtime    string        `json:"runtime"`
+	ID         string        `json:"id"`
+	Container  *containerDoc `json:"container"`
+	PID        int           `json:"pid"`
+	Procs      int           `json:"procs"`
+	PIDs       []int         `json:"pids"`
+	Namespaces map[string]struct {
+		Inode      uint64   `json:"inode"`
+		Scope      string   `json:"scope"`
+		SharedWith []string `json:"sharedWith"`
+	} `json:"namespaces"`
+	UserNS  string `json:"userns"`
+	User    string `json:"user"`
+	Command string `json:"command"`
 }
 
 type holderDoc struct {
@@ -80,13 +82,14 @@ type namespacesDoc struct {
 	View          string  `json:"view"`
 	Scan          scanDoc `json:"scan"`
 	Namespaces    []struct {
-		Inode   uint64      `json:"inode"`
-		Type    string      `json:"type"`
-		NProcs  int         `json:"nprocs"`
-		PID     int         `json:"pid"`
-		HeldBy  []holderDoc `json:"heldBy"`
-		Mapping string      `json:"mapping"`
-		UIDMap  []struct {
+		Inode     uint64        `json:"inode"`
+		Type      string        `json:"type"`
+		NProcs    int           `json:"nprocs"`
+		PID       int           `json:"pid"`
+		Container *containerDoc `json:"container"`
+		HeldBy    []holderDoc   `json:"heldBy"`
+		Mapping   string        `json:"mapping"`
+		UIDMap    []struct {
 			Inside, Outside, Count uint32
 		} `json:"uidMap"`
 	} `json:"namespaces"`

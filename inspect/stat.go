@@ -11,13 +11,7 @@ import (
 // quarter of the cost of reading a process. A malformed stat is reported in
 // Warnings; such a process keeps its namespaces and sorts as youngest.
 func (s *Snapshot) LoadStats(pids []int) {
-	var todo []*Process
-	for _, pid := range pids {
-		if p := s.Processes[pid]; p != nil && !p.stat {
-			p.stat = true // claimed here, so duplicates are read once
-			todo = append(todo, p)
-		}
-	}
+	todo := s.unread(pids, func(p *Process) *bool { return &p.stat })
 	errs := make([]error, len(todo))
 	bufs := make([][]byte, workers(len(todo)))
 	forEach(len(todo), func(w, i int) {
@@ -62,4 +56,17 @@ func (s *Snapshot) loadAllStats() {
 func (s *Snapshot) isKthreadd(p *Process) bool {
 	s.LoadStats([]int{p.PID})
 	return p.Kernel && p.Comm == "kthreadd"
+}
+
+// unread returns the processes among pids whose flag (stat or details
+// read) is not set yet, and sets it: each is read once, even if listed twice.
+func (s *Snapshot) unread(pids []int, flag func(*Process) *bool) []*Process {
+	var todo []*Process
+	for _, pid := range pids {
+		if p := s.Processes[pid]; p != nil && !*flag(p) {
+			*flag(p) = true
+			todo = append(todo, p)
+		}
+	}
+	return todo
 }

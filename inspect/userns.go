@@ -72,13 +72,7 @@ func (s *Snapshot) Details(pid int) *Process {
 
 // LoadDetails reads the details of many processes in parallel.
 func (s *Snapshot) LoadDetails(pids []int) {
-	var todo []*Process
-	for _, pid := range pids {
-		if p := s.Processes[pid]; p != nil && !p.details {
-			p.details = true // claimed here, so duplicates are read once
-			todo = append(todo, p)
-		}
-	}
+	todo := s.unread(pids, func(p *Process) *bool { return &p.details })
 	bufs := make([][]byte, workers(len(todo)))
 	forEach(len(todo), func(w, i int) {
 		bufs[w] = s.loadDetails(todo[i], bufs[w])
