@@ -5,6 +5,9 @@ import (
 	"fmt"
 )
 
+// This file reads what a scan leaves out because most views do not need
+// it: /proc/PID/stat, status and cmdline, for the processes a view shows.
+
 // LoadStats reads /proc/PID/stat (command name, parent, start time,
 // kernel-thread flag) of the given processes, in parallel, once each. A scan
 // does not read it: the namespace view needs none of it, and it is a
@@ -69,4 +72,53 @@ func (s *Snapshot) unread(pids []int, flag func(*Process) *bool) []*Process {
 		}
 	}
 	return todo
+}
+
+// Details reads the uid and command line of a process, once. Views call it
+// only for the processes they show, so a scan of 20,000 processes does not
+// read 20,000 status files; LoadDetails does many at once.
+func (s *Snapshot) Details(pid int) *Process {
+	p := s.Processes[pid]
+	if p != nil && !p.details {
+		s.loadDetails(p, nil)
+	}
+	return p
+}
+
+// LoadDetails reads the details of many processes in parallel.
+func (s *Snapshot) LoadDetails(pids []int) {
+	todo := s.unread(pids, func(p *Process) *bool { return &p.details })
+	bufs := make([][]byte, workers(len(todo)))
+	forEach(len(todo), func(w, i int) {
+		bufs[w] = s.loadDetails(todo[i], bufs[w])
+	})
+}
+
+func (s *Snapshot) loadDetails(p *Process, buf []byte) []byte {
+	p.details = true
+	if d, err := openProcDir(s.Host, p.PID); err == nil {
+		if b, err := d.readRecord("status", buf); err == nil {
+			buf = b
+			if uid, err := ParseStatusUID(b); err == nil {
+				p.UID = uid
+			}
+		}
+		if b, err := d.readFile("cmdline", buf); err == nil {
+			buf = b
+			p.Cmdline = ParseCmdline(b)
+		}
+		d.close()
+	}
+	if p.Cmdline == "" {
+		// Kernel threads and zombies have no command line; their name
+		// is in stat, which is read only for them.
+		if !p.stat {
+			buf, _ = s.loadStat(p, buf)
+		}
+		p.Cmdline = p.Comm
+		if p.Kernel {
+			p.Cmdline = "[" + p.Comm + "]" // as ps shows kernel threads
+		}
+	}
+	return buf
 }
