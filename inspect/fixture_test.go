@@ -478,3 +478,56 @@ func TestFixtureTasks(t *testing.T) {
 		t.Errorf("with tasks: %d differing tasks, %d namespaces; want 0 and %d", tasks.Stats.Tasks, len(tasks.Namespaces), len(plain.Namespaces))
 	}
 }
+
+// TestFixtureKernelWithoutTimeNamespace: before Linux 5.6 there is no
+// ns/time link. The scan must carry on without the type: no time
+// namespaces, no error, no warning, the same sandboxes, and the type's
+// scope unknown rather than private.
+func TestFixtureKernelWithoutTimeNamespace(t *testing.T) {
+	root := testutil.FixtureHost(t, "v1-docker")
+	links, err := filepath.Glob(filepath.Join(root, "proc", "*", "ns", "time*"))
+	if err != nil || len(links) == 0 {
+		t.Fatalf("fixture has no time links to remove (%v)", err)
+	}
+	tasks, _ := filepath.Glob(filepath.Join(root, "proc", "*", "task", "*", "ns", "time*"))
+	for _, l := range append(links, tasks...) {
+		if err := os.Remove(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withTime := scanFixture(t, "v1-docker")
+	h, err := inspect.NewHost(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := h.Scan(inspect.ScanOptions{Tasks: true})
+	if err != nil {
+		t.Fatalf("Scan: %v", err)
+	}
+	for id := range s.Namespaces {
+		if id.Type == inspect.TimeNS {
+			t.Errorf("found time namespace %d on a kernel without them", id.Inode)
+		}
+	}
+	if s.Stats.Processes != withTime.Stats.Processes || s.Stats.Hidden != 0 {
+		t.Errorf("stats %+v, want %d processes, none hidden", s.Stats, withTime.Stats.Processes)
+	}
+	have, want := s.Sandboxes(), withTime.Sandboxes()
+	if len(have) != len(want) {
+		t.Fatalf("%d sandboxes without time namespaces, %d with", len(have), len(want))
+	}
+	for i, sb := range have {
+		if !slices.Equal(sb.PIDs, want[i].PIDs) {
+			t.Errorf("sandbox %d: PIDs %v, want %v", i, sb.PIDs, want[i].PIDs)
+		}
+		if sb.Scope[inspect.TimeNS] != inspect.ScopeUnknown {
+			t.Errorf("sandbox of PID %d: time scope %q, want unknown", sb.Oldest, sb.Scope[inspect.TimeNS])
+		}
+		for _, p := range sb.PIDs {
+			if s.Processes[p].Exiting {
+				t.Errorf("process %d taken for an exiting one", p)
+			}
+		}
+	}
+	checkOnlyHierarchyWarning(t, s)
+}
