@@ -227,6 +227,7 @@ type sandboxJSON struct {
 	PIDs       []int                    `json:"pids"`
 	Namespaces map[string]sandboxNSJSON `json:"namespaces"`
 	UserNS     inspect.UserMapping      `json:"userns"`
+	Cgroup     *inspect.CgroupSummary   `json:"cgroup,omitempty"`
 	User       string                   `json:"user"`
 	UID        int                      `json:"uid"`
 	Command    string                   `json:"command"`
@@ -263,6 +264,7 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		}
 	}
 	v.snap.LoadDetails(shown)
+	limits := v.cgroupSummaries()
 	if v.g.output == "json" {
 		doc := struct {
 			SchemaVersion int           `json:"schemaVersion"`
@@ -286,6 +288,7 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 			if sb.Container != nil {
 				j.Runtime, j.ID = sb.Container.Runtime, sb.Container.ID
 			}
+			j.Cgroup = limits[sb.Oldest]
 			for _, t := range inspect.AllNSTypes {
 				if sb.NS[t] == 0 {
 					continue
@@ -300,7 +303,7 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		}
 		return writeJSON(w, doc)
 	}
-	t := &table{header: []string{"NAME", "RUNTIME", "ID", "PID", "PROCS", "NAMESPACES", "USERNS", "COMMAND"}}
+	t := &table{header: []string{"NAME", "RUNTIME", "ID", "PID", "PROCS", "NAMESPACES", "USERNS", "MEM", "CPU", "PIDS", "COMMAND"}}
 	for i, sb := range v.sandboxes {
 		if !v.keep[i] {
 			continue
@@ -310,10 +313,75 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		if sb.Container != nil {
 			runtime, id = sb.Container.Runtime, sb.Container.ShortID()
 		}
+		mem, cpu, pids := cgroupCells(limits[sb.Oldest])
 		t.append(v.sandboxName(sb), runtime, id, strconv.Itoa(sb.Oldest), strconv.Itoa(len(sb.PIDs)),
-			nsSummary(sb), string(v.snap.UserMapping(sb.NS[inspect.UserNS])), p.Cmdline)
+			nsSummary(sb), string(v.snap.UserMapping(sb.NS[inspect.UserNS])), mem, cpu, pids, p.Cmdline)
 	}
 	return t.render(w, v.g.noHeaders, v.term, v.color)
+}
+
+// cgroupSummaries reads the MEM, CPU and PIDS figures of the shown
+// sandboxes (of their oldest process), but not the host's: its processes
+// sit in many cgroups, and no one limit binds them. A host whose cgroups
+// cannot be read shows dashes.
+func (v *lsView) cgroupSummaries() map[int]*inspect.CgroupSummary {
+	layout, err := v.snap.Host.CgroupLayout()
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for i, sb := range v.sandboxes {
+		if v.keep[i] && !sb.IsHost {
+			pids = append(pids, sb.Oldest)
+		}
+	}
+	return v.snap.Host.CgroupSummaries(pids, layout)
+}
+
+// cgroupCells renders usage/limit compactly: "12M/64M", "3/-" (no limit),
+// and the CPU quota in cores.
+func cgroupCells(s *inspect.CgroupSummary) (mem, cpu, pids string) {
+	if s == nil {
+		return "-", "-", "-"
+	}
+	limit := func(l inspect.Limit, format func(uint64) string) string {
+		if l.Value == nil {
+			return "-"
+		}
+		return format(*l.Value)
+	}
+	cur := func(v *uint64, format func(uint64) string) string {
+		if v == nil {
+			return "?"
+		}
+		return format(*v)
+	}
+	count := func(v uint64) string { return strconv.FormatUint(v, 10) }
+	mem = cur(s.MemoryCurrent, shortBytes) + "/" + limit(s.MemoryLimit, shortBytes)
+	pids = cur(s.PIDsCurrent, count) + "/" + limit(s.PIDsLimit, count)
+	cpu = "-"
+	if s.CPUQuota != nil {
+		cpu = strconv.FormatFloat(*s.CPUQuota, 'f', -1, 64)
+	}
+	return mem, cpu, pids
+}
+
+// shortBytes is a compact size for table cells: 512K, 64M, 1.5G.
+func shortBytes(v uint64) string {
+	const k = 1024
+	for _, u := range []struct {
+		div  uint64
+		name string
+	}{{k * k * k * k, "T"}, {k * k * k, "G"}, {k * k, "M"}, {k, "K"}} {
+		if v >= u.div {
+			f := float64(v) / float64(u.div)
+			if f >= 10 || f == float64(uint64(f)) {
+				return strconv.FormatFloat(f, 'f', 0, 64) + u.name
+			}
+			return strconv.FormatFloat(f, 'f', 1, 64) + u.name
+		}
+	}
+	return strconv.FormatUint(v, 10) + "B"
 }
 
 // ---- namespace view ----

@@ -181,7 +181,7 @@ func TestLsTable(t *testing.T) {
 		t.Run(tt.scenario, func(t *testing.T) {
 			stdout, stderr := runLs(t, testutil.FixtureHost(t, tt.scenario))
 			rows := tableRows(stdout)
-			wantHeader := []string{"NAME", "RUNTIME", "ID", "PID", "PROCS", "NAMESPACES", "USERNS", "COMMAND"}
+			wantHeader := []string{"NAME", "RUNTIME", "ID", "PID", "PROCS", "NAMESPACES", "USERNS", "MEM", "CPU", "PIDS", "COMMAND"}
 			if diff := cmp.Diff(wantHeader, rows[0]); diff != "" {
 				t.Errorf("header (-want +have):\n%s", diff)
 			}

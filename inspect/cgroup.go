@@ -147,7 +147,11 @@ func (r cgroupReader) read(p, file string) ([]byte, bool, error) {
 	if !ok {
 		return nil, false, nil
 	}
-	b, err := readSmallFile(filepath.Join(dir, file))
+	read := readSmallFile
+	if r.h.cache != nil {
+		read = r.h.cache.read
+	}
+	b, err := read(filepath.Join(dir, file))
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNoDevice) {
 		return nil, false, nil
 	}

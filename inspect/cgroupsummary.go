@@ -1,0 +1,79 @@
+package inspect
+
+import (
+	"sync"
+)
+
+// CgroupSummary is the few cgroup figures `nsx ls` shows per sandbox:
+// usage against the effective limit of memory and pids, and the effective
+// CPU quota.
+type CgroupSummary struct {
+	MemoryCurrent *uint64  `json:"memoryCurrent,omitempty"`
+	MemoryLimit   Limit    `json:"memoryLimit"`
+	CPUQuota      *float64 `json:"cpuQuota,omitempty"` // cores
+	PIDsCurrent   *uint64  `json:"pidsCurrent,omitempty"`
+	PIDsLimit     Limit    `json:"pidsLimit"`
+}
+
+// CgroupSummaries reads the summary of each given process's cgroups, in
+// parallel. Files are read once per cgroup even when many processes (or
+// many sandboxes' ancestors) share it. A process whose cgroups cannot be
+// read gets no entry.
+func (h Host) CgroupSummaries(pids []int, l *CgroupLayout) map[int]*CgroupSummary {
+	cache := &fileCache{}
+	out := make([]*CgroupSummary, len(pids))
+	forEach(len(pids), func(_, i int) {
+		out[i] = h.cgroupSummary(pids[i], l, cache)
+	})
+	m := make(map[int]*CgroupSummary, len(pids))
+	for i, s := range out {
+		if s != nil {
+			m[pids[i]] = s
+		}
+	}
+	return m
+}
+
+func (h Host) cgroupSummary(pid int, l *CgroupLayout, cache *fileCache) *CgroupSummary {
+	b, err := h.ReadFile("proc", itoa(pid), "cgroup")
+	if err != nil {
+		return nil
+	}
+	lines, err := ParseCgroupFile(b)
+	if err != nil {
+		return nil
+	}
+	h.cache = cache
+	s := &CgroupSummary{}
+	if mi, err := h.memoryInfo(l, lines); err == nil && mi != nil {
+		s.MemoryCurrent, s.MemoryLimit = mi.Current, mi.Limit
+	}
+	if ci, err := h.cpuInfo(l, lines); err == nil && ci != nil {
+		s.CPUQuota = ci.Quota.Value
+	}
+	if pi, err := h.pidsInfo(l, lines); err == nil && pi != nil {
+		s.PIDsCurrent, s.PIDsLimit = pi.Current, pi.Limit
+	}
+	return s
+}
+
+// fileCache remembers cgroup files read during one summary pass; limits of
+// shared ancestors (/, /docker, kubepods.slice) are then read once.
+type fileCache struct {
+	m sync.Map // path -> cachedFile
+}
+
+type cachedFile struct {
+	b   []byte
+	err error
+}
+
+func (c *fileCache) read(path string) ([]byte, error) {
+	if v, ok := c.m.Load(path); ok {
+		f := v.(cachedFile)
+		return f.b, f.err
+	}
+	b, err := readSmallFile(path)
+	c.m.Store(path, cachedFile{b: b, err: err})
+	return b, err
+}
