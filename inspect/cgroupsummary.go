@@ -8,11 +8,18 @@ import (
 // usage against the effective limit of memory and pids, and the effective
 // CPU quota.
 type CgroupSummary struct {
+	// Cgroup is the memory controller's path (else the cpu's): what
+	// identifies the container's cgroup across refreshes.
+	Cgroup        string   `json:"cgroup"`
 	MemoryCurrent *uint64  `json:"memoryCurrent,omitempty"`
 	MemoryLimit   Limit    `json:"memoryLimit"`
 	CPUQuota      *float64 `json:"cpuQuota,omitempty"` // cores
 	PIDsCurrent   *uint64  `json:"pidsCurrent,omitempty"`
 	PIDsLimit     Limit    `json:"pidsLimit"`
+	// For rates between two summaries (nsx top).
+	CPUUsageUsec *uint64 `json:"cpuUsageUsec,omitempty"`
+	NrThrottled  *uint64 `json:"nrThrottled,omitempty"`
+	OOMKills     *uint64 `json:"oomKills,omitempty"`
 }
 
 // CgroupSummaries reads the summary of each given process's cgroups, in
@@ -46,10 +53,16 @@ func (h Host) cgroupSummary(pid int, l *CgroupLayout, cache *fileCache) *CgroupS
 	h.cache = cache
 	s := &CgroupSummary{}
 	if mi, err := h.memoryInfo(l, lines); err == nil && mi != nil {
-		s.MemoryCurrent, s.MemoryLimit = mi.Current, mi.Limit
+		s.MemoryCurrent, s.MemoryLimit, s.Cgroup = mi.Current, mi.Limit, mi.Cgroup
+		if v, ok := mi.Events["oomKill"]; ok {
+			s.OOMKills = &v
+		}
 	}
 	if ci, err := h.cpuInfo(l, lines); err == nil && ci != nil {
-		s.CPUQuota = ci.Quota.Value
+		s.CPUQuota, s.CPUUsageUsec, s.NrThrottled = ci.Quota.Value, ci.UsageUsec, ci.NrThrottled
+		if s.Cgroup == "" {
+			s.Cgroup = ci.Cgroup
+		}
 	}
 	if pi, err := h.pidsInfo(l, lines); err == nil && pi != nil {
 		s.PIDsCurrent, s.PIDsLimit = pi.Current, pi.Limit
