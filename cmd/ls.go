@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,6 +18,7 @@ type lsOptions struct {
 	types      string
 	tasks      bool
 	tree       bool
+	noCgroup   bool
 }
 
 func newLsCmd(g *globalOptions) *cobra.Command {
@@ -56,6 +58,7 @@ unique ID prefix, netns:NAME or a bind-mounted namespace path.`,
 	f.StringVarP(&o.types, "type", "t", "", "with --ns: only these namespace `TYPES` (comma-separated: cgroup,ipc,mnt,net,pid,time,user,uts)")
 	f.BoolVar(&o.tasks, "tasks", false, "also scan threads, which may sit in other namespaces than their process")
 	f.BoolVar(&o.tree, "tree", false, "show the user-namespace ownership tree and the pid-namespace tree")
+	f.BoolVar(&o.noCgroup, "no-cgroup", false, "leave out the MEM, CPU and PIDS columns (reads no cgroup files)")
 	return c
 }
 
@@ -82,6 +85,7 @@ func (o *lsOptions) run(stdout, stderr io.Writer, args []string) error {
 		return err
 	}
 	v := newLsView(snap, o.globalOptions, detectTerminal(stdout))
+	v.noCgroup = o.noCgroup
 	if err := v.narrow(args); err != nil {
 		return err
 	}
@@ -120,6 +124,7 @@ type lsView struct {
 	targets   map[int]bool          // PIDs the targets name; nil: no targets
 	keepNS    map[inspect.NSID]bool // nil: all namespaces
 	users     map[int]string
+	noCgroup  bool // no MEM, CPU, PIDS
 }
 
 func newLsView(s *inspect.Snapshot, g *globalOptions, term terminal) *lsView {
@@ -264,7 +269,10 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		}
 	}
 	v.snap.LoadDetails(shown)
-	limits := v.cgroupSummaries()
+	var limits map[int]*inspect.CgroupSummary
+	if !v.noCgroup {
+		limits = v.cgroupSummaries()
+	}
 	if v.g.output == "json" {
 		doc := struct {
 			SchemaVersion int           `json:"schemaVersion"`
@@ -303,7 +311,11 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		}
 		return writeJSON(w, doc)
 	}
-	t := &table{header: []string{"NAME", "RUNTIME", "ID", "PID", "PROCS", "NAMESPACES", "USERNS", "MEM", "CPU", "PIDS", "COMMAND"}}
+	header := []string{"NAME", "RUNTIME", "ID", "PID", "PROCS", "NAMESPACES", "USERNS", "MEM", "CPU", "PIDS", "COMMAND"}
+	if v.noCgroup {
+		header = slices.Delete(header, 7, 10)
+	}
+	t := &table{header: header}
 	for i, sb := range v.sandboxes {
 		if !v.keep[i] {
 			continue
@@ -313,9 +325,13 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		if sb.Container != nil {
 			runtime, id = sb.Container.Runtime, sb.Container.ShortID()
 		}
-		mem, cpu, pids := cgroupCells(limits[sb.Oldest])
-		t.append(v.sandboxName(sb), runtime, id, strconv.Itoa(sb.Oldest), strconv.Itoa(len(sb.PIDs)),
-			nsSummary(sb), string(v.snap.UserMapping(sb.NS[inspect.UserNS])), mem, cpu, pids, p.Cmdline)
+		row := []string{v.sandboxName(sb), runtime, id, strconv.Itoa(sb.Oldest), strconv.Itoa(len(sb.PIDs)),
+			nsSummary(sb), string(v.snap.UserMapping(sb.NS[inspect.UserNS]))}
+		if !v.noCgroup {
+			mem, cpu, pids := cgroupCells(limits[sb.Oldest])
+			row = append(row, mem, cpu, pids)
+		}
+		t.append(append(row, p.Cmdline)...)
 	}
 	return t.render(w, v.g.noHeaders, v.term, v.color)
 }
