@@ -373,8 +373,14 @@ func cgroupCells(s *inspect.CgroupSummary) (mem, cpu, pids string) {
 		return format(*v)
 	}
 	count := func(v uint64) string { return strconv.FormatUint(v, 10) }
-	mem = cur(s.MemoryCurrent, shortBytes) + "/" + limit(s.MemoryLimit, shortBytes)
-	pids = cur(s.PIDsCurrent, count) + "/" + limit(s.PIDsLimit, count)
+	pair := func(v *uint64, l inspect.Limit, format func(uint64) string) string {
+		if v == nil && l.Value == nil {
+			return "-" // nothing known, nothing binds (the root cgroup)
+		}
+		return cur(v, format) + "/" + limit(l, format)
+	}
+	mem = pair(s.MemoryCurrent, s.MemoryLimit, shortBytes)
+	pids = pair(s.PIDsCurrent, s.PIDsLimit, count)
 	cpu = "-"
 	if s.CPUQuota != nil {
 		cpu = strconv.FormatFloat(*s.CPUQuota, 'f', -1, 64)

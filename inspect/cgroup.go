@@ -134,22 +134,32 @@ func ancestors(p string) []string {
 	return out
 }
 
+// cgroupPass is one reading of cgroups: the host, an optional cache that
+// serves files read before in the same pass (CgroupSummaries reads shared
+// ancestors once), and where to note files that exist but cannot be parsed.
+type cgroupPass struct {
+	h        Host
+	l        *CgroupLayout
+	cache    *fileCache
+	warnings *[]string
+}
+
 // cgroupReader reads interface files of one hierarchy.
 type cgroupReader struct {
-	h Host
-	m *CgroupMount
+	pass *cgroupPass
+	m    *CgroupMount
 }
 
 // read returns a file of cgroup p; ok is false when it does not exist
 // (an older kernel, a controller not enabled there, a cgroup removed).
 func (r cgroupReader) read(p, file string) ([]byte, bool, error) {
-	dir, ok := r.h.cgroupDir(r.m, p)
+	dir, ok := r.pass.h.cgroupDir(r.m, p)
 	if !ok {
 		return nil, false, nil
 	}
 	read := readSmallFile
-	if r.h.cache != nil {
-		read = r.h.cache.read
+	if r.pass.cache != nil {
+		read = r.pass.cache.read
 	}
 	b, err := read(filepath.Join(dir, file))
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNoDevice) {
@@ -202,6 +212,7 @@ func (r cgroupReader) uint(p, file string) (*uint64, bool) {
 	}
 	v, err := ParseUint(b)
 	if err != nil {
+		r.malformed(p, file, err)
 		return nil, false
 	}
 	return &v, true
@@ -218,3 +229,11 @@ func (r cgroupReader) text(p, file string) string {
 func u64(v uint64) *uint64 { return &v }
 
 func itoa64(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// malformed notes a file that exists but holds no value nsx can read:
+// unlike a missing file, that is worth a warning.
+func (r cgroupReader) malformed(p, file string, err error) {
+	if r.pass.warnings != nil {
+		*r.pass.warnings = append(*r.pass.warnings, (&ParseError{Path: file + " of " + p, Err: err}).Error())
+	}
+}

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 )
@@ -48,10 +49,10 @@ type MemoryInfo struct {
 // MemoryOwn is the cgroup's own settings, before ancestors.
 type MemoryOwn struct {
 	Max       *uint64 `json:"max"`
-	High      *uint64 `json:"high,omitempty"`
+	High      *uint64 `json:"high"`
 	Low       *uint64 `json:"low,omitempty"`
 	Min       *uint64 `json:"min,omitempty"`
-	SwapMax   *uint64 `json:"swapMax,omitempty"`
+	SwapMax   *uint64 `json:"swapMax"`
 	SoftLimit *uint64 `json:"softLimit,omitempty"` // v1
 }
 
@@ -111,6 +112,7 @@ func (h Host) Cgroups(pid int, l *CgroupLayout) (*CgroupInfo, error) {
 		return nil, &ParseError{Path: h.ProcPath(pid, "cgroup"), Err: err}
 	}
 	info := &CgroupInfo{PID: pid, Layout: l.Kind, Paths: map[string]string{}, Warnings: []string{}}
+	pass := &cgroupPass{h: h, l: l, warnings: &info.Warnings}
 	for i := range l.Mounts {
 		m := &l.Mounts[i]
 		if p, ok := pathIn(m, lines); ok {
@@ -123,14 +125,14 @@ func (h Host) Cgroups(pid int, l *CgroupLayout) (*CgroupInfo, error) {
 		}
 	}
 	var e error
-	info.Memory, e = h.memoryInfo(l, lines)
+	info.Memory, e = pass.memoryInfo(lines)
 	warn("memory", e)
-	info.CPU, e = h.cpuInfo(l, lines)
+	info.CPU, e = pass.cpuInfo(lines)
 	warn("cpu", e)
-	info.PIDs, e = h.pidsInfo(l, lines)
+	info.PIDs, e = pass.pidsInfo(lines)
 	warn("pids", e)
-	info.IO = h.ioInfo(l, lines)
-	info.Pressure = h.pressure(l, lines)
+	info.IO = pass.ioInfo(lines)
+	info.Pressure = pass.pressure(lines)
 	return info, nil
 }
 
@@ -145,8 +147,8 @@ func hierarchyName(m *CgroupMount) string {
 // its path in the hierarchy that carries it. On v2 a controller not
 // enabled for a subtree accounts its processes at the nearest ancestor that
 // has the controller's files (marker), so that one is returned.
-func (h Host) controllerCgroup(l *CgroupLayout, lines []CgroupLine, controller, marker string) (cgroupReader, string, bool) {
-	m := l.mountFor(controller)
+func (c *cgroupPass) controllerCgroup(lines []CgroupLine, controller, marker string) (cgroupReader, string, bool) {
+	m := c.l.mountFor(controller)
 	if m == nil {
 		return cgroupReader{}, "", false
 	}
@@ -154,11 +156,13 @@ func (h Host) controllerCgroup(l *CgroupLayout, lines []CgroupLine, controller, 
 	if !ok {
 		return cgroupReader{}, "", false
 	}
-	r := cgroupReader{h: h, m: m}
+	r := cgroupReader{pass: c, m: m}
 	if m.Version == 1 {
 		return r, p, true
 	}
-	if !slices.Contains(strings.Fields(r.text("/", "cgroup.controllers")), controller) {
+	// The top of what this mount shows: "/" unless a subtree is mounted.
+	top := path.Clean("/" + m.Root)
+	if !slices.Contains(strings.Fields(r.text(top, "cgroup.controllers")), controller) {
 		return cgroupReader{}, "", false // the controller is not on v2 at all
 	}
 	for _, a := range ancestors(p) {
@@ -166,12 +170,12 @@ func (h Host) controllerCgroup(l *CgroupLayout, lines []CgroupLine, controller, 
 			return r, a, true
 		}
 	}
-	// Not enabled below the root: the root cgroup accounts it.
-	return r, "/", true
+	// Not enabled below the top: the top cgroup accounts it.
+	return r, top, true
 }
 
-func (h Host) memoryInfo(l *CgroupLayout, lines []CgroupLine) (*MemoryInfo, error) {
-	r, p, ok := h.controllerCgroup(l, lines, "memory", "memory.current")
+func (c *cgroupPass) memoryInfo(lines []CgroupLine) (*MemoryInfo, error) {
+	r, p, ok := c.controllerCgroup(lines, "memory", "memory.current")
 	if !ok {
 		return nil, nil
 	}
@@ -248,13 +252,14 @@ func (r cgroupReader) limitFile(p, file string) (*uint64, bool) {
 	}
 	v, err := ParseLimitValue(b)
 	if err != nil {
+		r.malformed(p, file, err)
 		return nil, false
 	}
 	return v, true
 }
 
-func (h Host) cpuInfo(l *CgroupLayout, lines []CgroupLine) (*CPUInfo, error) {
-	r, p, ok := h.controllerCgroup(l, lines, "cpu", "cpu.max")
+func (c *cgroupPass) cpuInfo(lines []CgroupLine) (*CPUInfo, error) {
+	r, p, ok := c.controllerCgroup(lines, "cpu", "cpu.max")
 	if !ok {
 		return nil, nil
 	}
@@ -319,12 +324,12 @@ func (h Host) cpuInfo(l *CgroupLayout, lines []CgroupLine) (*CPUInfo, error) {
 			ci.ThrottledUsec = u64(ns / 1000)
 		}
 	}
-	if ar, ap, ok := h.controllerCgroup(l, lines, "cpuacct", "cpuacct.usage"); ok && ar.m.Version == 1 {
+	if ar, ap, ok := c.controllerCgroup(lines, "cpuacct", "cpuacct.usage"); ok && ar.m.Version == 1 {
 		if ns, ok := ar.uint(ap, "cpuacct.usage"); ok {
 			ci.UsageUsec = u64(*ns / 1000)
 		}
 	}
-	if sr, sp, ok := h.controllerCgroup(l, lines, "cpuset", "cpuset.cpus"); ok && sr.m.Version == 1 {
+	if sr, sp, ok := c.controllerCgroup(lines, "cpuset", "cpuset.cpus"); ok && sr.m.Version == 1 {
 		ci.CPUs = sr.text(sp, "cpuset.effective_cpus")
 		if ci.CPUs == "" {
 			ci.CPUs = sr.text(sp, "cpuset.cpus")
@@ -337,8 +342,8 @@ func (h Host) cpuInfo(l *CgroupLayout, lines []CgroupLine) (*CPUInfo, error) {
 	return ci, nil
 }
 
-func (h Host) pidsInfo(l *CgroupLayout, lines []CgroupLine) (*PIDsInfo, error) {
-	r, p, ok := h.controllerCgroup(l, lines, "pids", "pids.current")
+func (c *cgroupPass) pidsInfo(lines []CgroupLine) (*PIDsInfo, error) {
+	r, p, ok := c.controllerCgroup(lines, "pids", "pids.current")
 	if !ok {
 		return nil, nil
 	}
@@ -354,8 +359,8 @@ func (h Host) pidsInfo(l *CgroupLayout, lines []CgroupLine) (*PIDsInfo, error) {
 	return pi, nil
 }
 
-func (h Host) ioInfo(l *CgroupLayout, lines []CgroupLine) *IOInfo {
-	if r, p, ok := h.controllerCgroup(l, lines, "blkio", "blkio.weight"); ok && r.m.Version == 1 {
+func (c *cgroupPass) ioInfo(lines []CgroupLine) *IOInfo {
+	if r, p, ok := c.controllerCgroup(lines, "blkio", "blkio.weight"); ok && r.m.Version == 1 {
 		io := &IOInfo{Cgroup: p, Version: 1}
 		for _, f := range []string{"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
 			"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"} {
@@ -368,7 +373,7 @@ func (h Host) ioInfo(l *CgroupLayout, lines []CgroupLine) *IOInfo {
 		io.Weight, _ = r.uint(p, "blkio.weight")
 		return io
 	}
-	r, p, ok := h.controllerCgroup(l, lines, "io", "io.max")
+	r, p, ok := c.controllerCgroup(lines, "io", "io.max")
 	if !ok || r.m.Version != 2 {
 		return nil
 	}
@@ -388,8 +393,8 @@ func (h Host) ioInfo(l *CgroupLayout, lines []CgroupLine) *IOInfo {
 
 // pressure reads PSI of the process's cgroup in the unified hierarchy
 // (present on hybrid hosts too, where v2 has no controllers).
-func (h Host) pressure(l *CgroupLayout, lines []CgroupLine) map[string]Pressure {
-	m := l.unified()
+func (c *cgroupPass) pressure(lines []CgroupLine) map[string]Pressure {
+	m := c.l.unified()
 	if m == nil {
 		return nil
 	}
@@ -397,12 +402,14 @@ func (h Host) pressure(l *CgroupLayout, lines []CgroupLine) map[string]Pressure 
 	if !ok {
 		return nil
 	}
-	r := cgroupReader{h: h, m: m}
+	r := cgroupReader{pass: c, m: m}
 	out := map[string]Pressure{}
 	for _, res := range []string{"cpu", "memory", "io"} {
 		if b, ok, err := r.read(p, res+".pressure"); err == nil && ok {
 			if ps, err := ParsePressure(b); err == nil {
 				out[res] = ps
+			} else {
+				r.malformed(p, res+".pressure", err)
 			}
 		}
 	}

@@ -50,22 +50,27 @@ func (h Host) cgroupSummary(pid int, l *CgroupLayout, cache *fileCache) *CgroupS
 	if err != nil {
 		return nil
 	}
-	h.cache = cache
+	pass := &cgroupPass{h: h, l: l, cache: cache}
 	s := &CgroupSummary{}
-	if mi, err := h.memoryInfo(l, lines); err == nil && mi != nil {
+	if mi, err := pass.memoryInfo(lines); err == nil && mi != nil {
 		s.MemoryCurrent, s.MemoryLimit, s.Cgroup = mi.Current, mi.Limit, mi.Cgroup
 		if v, ok := mi.Events["oomKill"]; ok {
 			s.OOMKills = &v
 		}
 	}
-	if ci, err := h.cpuInfo(l, lines); err == nil && ci != nil {
+	if ci, err := pass.cpuInfo(lines); err == nil && ci != nil {
 		s.CPUQuota, s.CPUUsageUsec, s.NrThrottled = ci.Quota.Value, ci.UsageUsec, ci.NrThrottled
 		if s.Cgroup == "" {
 			s.Cgroup = ci.Cgroup
 		}
 	}
-	if pi, err := h.pidsInfo(l, lines); err == nil && pi != nil {
+	if pi, err := pass.pidsInfo(lines); err == nil && pi != nil {
 		s.PIDsCurrent, s.PIDsLimit = pi.Current, pi.Limit
+	}
+	if s.Cgroup == "/" {
+		// The root cgroup's usage is the whole machine's, not the
+		// process's: no figure is better than a misleading one.
+		s.MemoryCurrent, s.PIDsCurrent = nil, nil
 	}
 	return s
 }

@@ -15,10 +15,6 @@ import (
 // "/host" in a debug container that mounts the host there, or a fixture tree.
 type Host struct {
 	Root string
-	// cache, when set, serves repeated cgroup file reads (see
-	// CgroupSummaries); a Host is a value, so setting it affects only the
-	// copy that a summary pass works with.
-	cache *fileCache
 }
 
 // NewHost checks that root looks like a host's root: a directory with a

@@ -29,8 +29,8 @@ type Sandbox struct {
 
 // Sandboxes groups the snapshot's processes by identical namespace set. The
 // host's set comes first, then the others by their oldest process's start.
-// It reads the stat file of every process (for the start times) the first
-// time it is called.
+// Kernel threads belong to the host's sandbox. It reads the stat file of
+// every process (for the start times) the first time it is called.
 func (s *Snapshot) Sandboxes() []*Sandbox {
 	s.loadAllStats()
 	byKey := map[NSSet]*Sandbox{}
@@ -39,6 +39,11 @@ func (s *Snapshot) Sandboxes() []*Sandbox {
 		key, ok := s.group[pid]
 		if !ok {
 			continue // exited, and fits no sandbox (see groupProcesses)
+		}
+		if p.Kernel {
+			// Kernel threads are the host's, even the few with a mount
+			// namespace of their own (kdevtmpfs): no one runs them.
+			key = s.HostNS
 		}
 		sb := byKey[key]
 		if sb == nil {

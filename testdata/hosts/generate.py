@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Usage (from the module root): python3 testdata/hosts/generate.py testdata/hosts
 # Regenerates every scenario below; edit here, not the generated files.
-# Writes testdata/hosts/{v1-docker,v2-k8s}: files as the kernel and dockerd write them,
+# Writes testdata/hosts/{v1-docker,v2-k8s,v2-k8s-limits,v1-cgroupfs}: files as the kernel and dockerd write them,
 # plus links.txt (symlinks and empty directories, created at test time).
 import json, os, shutil, sys
 
@@ -294,3 +294,197 @@ def v2_k8s():
 
 v1_docker()
 v2_k8s()
+
+# ---------------- cgroup scenarios: interface files for `nsx cgroup` ----------------
+def cgfiles(s, base, path, files):
+    """Writes cgroup interface files of cgroup `path` in the hierarchy mounted at `base`."""
+    d = base.strip("/") + ("" if path == "/" else path)
+    for name, data in files.items():
+        s.write(f"{d}/{name}", data)
+
+PSI = "some avg10={} avg60={} avg300={} total={}\nfull avg10={} avg60={} avg300={} total={}\n"
+
+def psi(some, full):
+    return PSI.format(*some, *full)
+
+def v2_memory_stat(anon, file, kernel, shmem, slab, sock):
+    # The keys of a 6.x memory.stat, in the kernel's order (a subset of the
+    # event counters at the end).
+    return (f"anon {anon}\nfile {file}\nkernel {kernel}\nkernel_stack 163840\npagetables 389120\n"
+            f"sec_pagetables 0\npercpu 2880\nsock {sock}\nvmalloc 0\nshmem {shmem}\nzswap 0\nzswapped 0\n"
+            f"file_mapped 20480000\nfile_dirty 0\nfile_writeback 0\nswapcached 0\nanon_thp 0\nfile_thp 0\n"
+            f"shmem_thp 0\ninactive_anon {anon}\nactive_anon {shmem}\ninactive_file 31457280\nactive_file {file - 31457280}\n"
+            f"unevictable 0\nslab_reclaimable {slab // 2}\nslab_unreclaimable {slab - slab // 2}\nslab {slab}\n"
+            f"workingset_refault_anon 0\nworkingset_refault_file 12\nworkingset_activate_anon 0\n"
+            f"workingset_activate_file 3\nworkingset_restore_anon 0\nworkingset_restore_file 0\n"
+            f"workingset_nodereclaim 0\npgscan 0\npgsteal 0\npgscan_kswapd 0\npgscan_direct 0\n"
+            f"pgfault 291633\npgmajfault 44\npgrefill 0\npgactivate 1\npgdeactivate 0\npglazyfree 0\n"
+            f"pglazyfreed 0\nthp_fault_alloc 0\nthp_collapse_alloc 0\n")
+
+def v2_k8s_limits():
+    s = Scenario("v2-k8s-limits")
+    s.write("etc/passwd", PASSWD)
+    POD1_UID = "3d9f2a71-8c4e-4b5a-a6d1-0e2f4c6b8a90"
+    POD2_UID = "5b7e1c3a-2d4f-4a6b-8c9d-1e3f5a7b9c0d"
+    POD1 = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + POD1_UID.replace("-", "_") + ".slice"
+    POD2 = "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + POD2_UID.replace("-", "_") + ".slice"
+    WEB = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+    BATCH = "b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c"
+    host_mi = """22 28 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw
+23 28 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+24 28 0:5 / /dev rw,nosuid,relatime shared:2 - devtmpfs udev rw,size=8168804k,nr_inodes=2042201,mode=755
+26 28 0:24 / /run rw,nosuid,nodev,noexec,relatime shared:5 - tmpfs tmpfs rw,size=1638556k,mode=755
+28 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw,errors=remount-ro
+29 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
+"""
+    def ctr_mi(cgpath):
+        # A container in its own cgroup namespace sees its cgroup as the root.
+        return ("1301 1280 0:90 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n"
+                "1302 1301 0:93 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n"
+                "1308 1301 0:96 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro\n"
+                f"1309 1308 0:26 {cgpath} /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup ro,nsdelegate,memory_recursiveprot\n")
+    cg = lambda p: f"0::{p}\n"
+    fds = {0: "/dev/null", 1: "/dev/null", 2: "/dev/null"}
+    s.proc(1, "systemd", 0, HOST, cg("/init.scope"), ["/sbin/init"], host_mi, 4, fds=fds)
+    s.proc(2, "kthreadd", 0, HOST, cg("/"), [], host_mi, 4, kernel=True)
+    s.proc(655, "containerd", 1, HOST, cg("/system.slice/containerd.service"), ["/usr/bin/containerd"], host_mi, 640, fds=fds)
+    s.proc(2080, "containerd-shim", 1, HOST, cg("/system.slice/containerd.service"), ["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", WEB], host_mi, 10200, fds=fds)
+    web_ns = ns_with(cgroup=4026532725, ipc=4026532712, mnt=4026532723, net=4026532710, pid=4026532724, uts=4026532711)
+    s.proc(2160, "nginx", 2080, web_ns, cg(f"{POD1}/cri-containerd-{WEB}.scope"), ["nginx: master process nginx -g daemon off;"], ctr_mi(f"{POD1}/cri-containerd-{WEB}.scope"), 10390, nspids=[2160, 1], fds=fds)
+    s.proc(2300, "containerd-shim", 1, HOST, cg("/system.slice/containerd.service"), ["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", BATCH], host_mi, 12200, fds=fds)
+    batch_ns = ns_with(cgroup=4026532825, ipc=4026532812, mnt=4026532823, net=4026532810, pid=4026532824, uts=4026532811)
+    s.proc(2360, "python3", 2300, batch_ns, cg(f"{POD2}/cri-containerd-{BATCH}.scope"), ["python3", "/app/batch.py"], ctr_mi(f"{POD2}/cri-containerd-{BATCH}.scope"), 12390, nspids=[2360, 1], fds=fds)
+
+    B = "/sys/fs/cgroup"
+    ALL = "cpuset cpu io memory hugetlb pids rdma misc\n"
+    quiet = psi(("0.00",) * 3 + (0,), ("0.00",) * 3 + (0,))
+    # The root cgroup: no memory.max, cpu.max or pids.max (the kernel has none there).
+    cgfiles(s, B, "/", {
+        "cgroup.controllers": ALL, "cgroup.subtree_control": ALL,
+        "cpu.pressure": psi(("2.04", "1.51", "0.80", 98123456), ("0.00", "0.00", "0.00", 0)),
+        "memory.pressure": quiet, "io.pressure": quiet,
+        "cpu.stat": "usage_usec 889123456\nuser_usec 600000000\nsystem_usec 289123456\nnice_usec 0\n",
+        "cpuset.cpus.effective": "0-3\n", "cpuset.mems.effective": "0\n",
+    })
+    def level(path, controllers, subtree, files):
+        f = {"cgroup.controllers": controllers, "cgroup.subtree_control": subtree,
+             "cpu.pressure": quiet, "memory.pressure": quiet, "io.pressure": quiet}
+        f.update(files)
+        cgfiles(s, B, path, f)
+    mem = lambda mx, cur: {"memory.max": mx, "memory.high": "max\n", "memory.low": "0\n", "memory.min": "0\n",
+                           "memory.swap.max": "max\n", "memory.current": cur,
+                           "memory.events": "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"}
+    cpu = lambda mx, w: {"cpu.max": mx, "cpu.weight": w, "cpu.stat": "usage_usec 1000\nuser_usec 600\nsystem_usec 400\nnice_usec 0\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n",
+                         "cpuset.cpus.effective": "0-3\n", "cpuset.mems.effective": "0\n"}
+    pids = lambda mx, cur: {"pids.max": mx, "pids.current": cur, "pids.events": "max 0\n"}
+    # kubepods.slice: node allocatable memory and kubelet's pod pids limit.
+    level("/kubepods.slice", ALL, ALL, {**mem("7851081728\n", "1052672000\n"), **cpu("max 100000\n", "151\n"), **pids("1024\n", "41\n")})
+    level("/kubepods.slice/kubepods-burstable.slice", ALL, ALL, {**mem("max\n", "402653184\n"), **cpu("max 100000\n", "86\n"), **pids("max\n", "12\n")})
+    level("/kubepods.slice/kubepods-besteffort.slice", ALL, ALL, {**mem("max\n", "60817408\n"), **cpu("max 100000\n", "1\n"), **pids("max\n", "3\n")})
+    # Pod 1 (burstable): its limits are the pod's sum, set on the pod slice.
+    level(POD1, ALL, ALL, {**mem("268435456\n", "130023424\n"), **cpu("50000 100000\n", "39\n"), **pids("max\n", "6\n")})
+    web = f"{POD1}/cri-containerd-{WEB}.scope"
+    level(web, ALL, "", {
+        **mem("max\n", "123531264\n"), **cpu("max 100000\n", "39\n"), **pids("max\n", "5\n"),
+        "memory.peak": "201326592\n",
+        "memory.events": "low 0\nhigh 0\nmax 31\noom 2\noom_kill 2\noom_group_kill 0\n",
+        "memory.events.local": "low 0\nhigh 0\nmax 31\noom 2\noom_kill 2\noom_group_kill 0\n",
+        "memory.stat": v2_memory_stat(anon=83886080, file=36700160, kernel=2945024, shmem=1048576, slab=2097152, sock=4096),
+        "memory.oom.group": "1\n",
+        "cpu.stat": "usage_usec 73456789\nuser_usec 50000000\nsystem_usec 23456789\nnice_usec 0\nnr_periods 8400\nnr_throttled 1215\nthrottled_usec 64300123\nnr_bursts 0\nburst_usec 0\n",
+        "pids.events": "max 3\n",
+        "io.max": "", "io.weight": "default 100\n",
+        "cpu.pressure": psi(("12.50", "8.25", "3.10", 41234567), ("9.75", "6.00", "2.20", 30111222)),
+        "memory.pressure": psi(("0.40", "0.10", "0.02", 523411), ("0.30", "0.08", "0.01", 401233)),
+        "io.pressure": psi(("0.00", "0.00", "0.00", 1200), ("0.00", "0.00", "0.00", 900)),
+    })
+    # Pod 2 (besteffort) does not enable memory for its containers: the
+    # container's cgroup has no memory.* and its memory is charged to the pod slice.
+    level(POD2, ALL, "cpu pids\n", {**mem("max\n", "60817408\n"), **cpu("max 100000\n", "1\n"), **pids("max\n", "2\n"),
+                                      "memory.stat": v2_memory_stat(anon=50331648, file=41943040, kernel=1048576, shmem=0, slab=524288, sock=0)})
+    level(f"{POD2}/cri-containerd-{BATCH}.scope", "cpu pids\n", "", {**cpu("max 100000\n", "1\n"), **pids("max\n", "2\n")})
+    s.finish(HEADER)
+
+V1_UNLIMITED = "9223372036854771712\n"
+
+def v1_memory_stat(cache, rss, shmem, mapped, total_cache, total_rss, total_shmem, total_mapped, limit):
+    return (f"cache {cache}\nrss {rss}\nrss_huge 0\nshmem {shmem}\nmapped_file {mapped}\ndirty 0\nwriteback 0\n"
+            f"swap 0\npgpgin 81050\npgpgout 77064\npgfault 98350\npgmajfault 0\ninactive_anon {rss}\nactive_anon {shmem}\n"
+            f"inactive_file {cache - shmem}\nactive_file 0\nunevictable 0\n"
+            f"hierarchical_memory_limit {limit}\nhierarchical_memsw_limit 9223372036854771712\n"
+            f"total_cache {total_cache}\ntotal_rss {total_rss}\ntotal_rss_huge 0\ntotal_shmem {total_shmem}\n"
+            f"total_mapped_file {total_mapped}\ntotal_dirty 0\ntotal_writeback 0\ntotal_swap 0\ntotal_pgpgin 81050\n"
+            f"total_pgpgout 77064\ntotal_pgfault 98350\ntotal_pgmajfault 0\ntotal_inactive_anon {total_rss}\n"
+            f"total_active_anon {total_shmem}\ntotal_inactive_file {total_cache - total_shmem}\ntotal_active_file 0\n"
+            f"total_unevictable 0\n")
+
+def v1_cgroupfs():
+    s = Scenario("v1-cgroupfs")
+    s.write("etc/passwd", PASSWD)
+    POD_UID = "8a4d2c1e-5b3f-4e6a-9d7c-0f1e2d3c4b5a"
+    POD = f"/kubepods/burstable/pod{POD_UID}"
+    APP = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    CTR = f"{POD}/{APP}"
+    # The hierarchies live under /cgroup, not /sys/fs/cgroup; cpu and cpuacct share one.
+    host_mi = """22 28 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw
+23 28 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+28 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,errors=remount-ro
+40 28 0:35 / /cgroup rw,nosuid,nodev,noexec,relatime shared:20 - tmpfs cgroup_root rw,mode=755
+41 40 0:36 / /cgroup/memory rw,nosuid,nodev,noexec,relatime shared:21 - cgroup memory rw,memory
+42 40 0:37 / /cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:22 - cgroup cpu,cpuacct rw,cpu,cpuacct
+43 40 0:38 / /cgroup/pids rw,nosuid,nodev,noexec,relatime shared:23 - cgroup pids rw,pids
+44 40 0:39 / /cgroup/cpuset rw,nosuid,nodev,noexec,relatime shared:24 - cgroup cpuset rw,cpuset
+45 40 0:40 / /cgroup/systemd rw,nosuid,nodev,noexec,relatime shared:25 - cgroup systemd rw,xattr,release_agent=/lib/systemd/systemd-cgroups-agent,name=systemd
+"""
+    def cg(path, systemd=None):
+        return (f"5:name=systemd:{systemd or path}\n4:cpuset:{path}\n3:pids:{path}\n"
+                f"2:cpu,cpuacct:{path}\n1:memory:{path}\n0::/\n")
+    ctr_mi = ("2201 2180 0:90 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w\n"
+              "2202 2201 0:93 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n")
+    fds = {0: "/dev/null", 1: "/dev/null", 2: "/dev/null"}
+    s.proc(1, "systemd", 0, HOST, cg("/", "/init.scope"), ["/sbin/init"], host_mi, 4, fds=fds)
+    s.proc(2, "kthreadd", 0, HOST, cg("/"), [], host_mi, 4, kernel=True)
+    s.proc(703, "containerd", 1, HOST, cg("/", "/system.slice/containerd.service"), ["/usr/bin/containerd"], host_mi, 640, fds=fds)
+    s.proc(3050, "containerd-shim", 1, HOST, cg("/", "/system.slice/containerd.service"), ["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", APP], host_mi, 20100, fds=fds)
+    app_ns = ns_with(ipc=4026532612, mnt=4026532623, net=4026532610, pid=4026532624, uts=4026532611)
+    s.proc(3100, "java", 3050, app_ns, cg(CTR), ["java", "-jar", "/app/service.jar"], ctr_mi, 20190, nspids=[3100, 1], fds=fds)
+
+    MEM, CPU, PIDS, CPUSET = "/cgroup/memory", "/cgroup/cpu,cpuacct", "/cgroup/pids", "/cgroup/cpuset"
+    oom = lambda kills: f"oom_kill_disable 0\nunder_oom 0\noom_kill {kills}\n"
+    def memlevel(path, limit, usage, maxusage, failcnt, kills, stat):
+        cgfiles(s, MEM, path, {
+            "memory.limit_in_bytes": limit, "memory.memsw.limit_in_bytes": V1_UNLIMITED,
+            "memory.soft_limit_in_bytes": V1_UNLIMITED, "memory.usage_in_bytes": usage,
+            "memory.max_usage_in_bytes": maxusage, "memory.failcnt": failcnt, "memory.oom_control": oom(kills),
+            "memory.stat": stat, "memory.use_hierarchy": "1\n", "cgroup.procs": "", "tasks": "",
+        })
+    memlevel("/", V1_UNLIMITED, "3120562176\n", "4012396544\n", "0\n", 1,
+             v1_memory_stat(9625600, 6701056, 8998912, 7499776, 765030400, 63434752, 8998912, 95584256, 9223372036854771712))
+    memlevel("/kubepods", "7851081728\n", "734003200\n", "901775360\n", "0\n", 1,
+             v1_memory_stat(0, 0, 0, 0, 400000000, 300000000, 1048576, 20000000, 7851081728))
+    memlevel("/kubepods/burstable", V1_UNLIMITED, "300000000\n", "420000000\n", "0\n", 1,
+             v1_memory_stat(0, 0, 0, 0, 150000000, 140000000, 1048576, 10000000, 7851081728))
+    memlevel(POD, "536870912\n", "106000000\n", "536870912\n", "7\n", 1,
+             v1_memory_stat(0, 0, 0, 0, 30000000, 75000000, 524288, 5000000, 536870912))
+    memlevel(CTR, V1_UNLIMITED, "104857600\n", "157286400\n", "7\n", 1,
+             v1_memory_stat(29360128, 73400320, 524288, 4194304, 29360128, 73400320, 524288, 4194304, 536870912))
+    def cpulevel(path, quota, period, shares, stat, usage_ns):
+        cgfiles(s, CPU, path, {"cpu.cfs_quota_us": quota, "cpu.cfs_period_us": period, "cpu.shares": shares,
+                               "cpu.stat": stat, "cpuacct.usage": usage_ns, "cgroup.procs": "", "tasks": ""})
+    calm = "nr_periods 0\nnr_throttled 0\nthrottled_time 0\nnr_bursts 0\nburst_time 0\n"
+    cpulevel("/", "-1\n", "100000\n", "1024\n", calm, "3253371142000\n")
+    cpulevel("/kubepods", "-1\n", "100000\n", "3892\n", calm, "800000000000\n")
+    cpulevel("/kubepods/burstable", "-1\n", "100000\n", "1126\n", calm, "400000000000\n")
+    cpulevel(POD, "100000\n", "100000\n", "512\n", "nr_periods 5000\nnr_throttled 240\nthrottled_time 15000000000\nnr_bursts 0\nburst_time 0\n", "98800000000\n")
+    cpulevel(CTR, "-1\n", "100000\n", "512\n", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\nnr_bursts 0\nburst_time 0\n", "98765432100\n")
+    # pids: the root has no pids.max; kubelet's --pod-max-pids goes on the pod.
+    cgfiles(s, PIDS, "/", {"pids.current": "412\n", "cgroup.procs": "", "tasks": ""})
+    for path, mx, cur, ev in [("/kubepods", "max\n", "60\n", "max 0\n"), ("/kubepods/burstable", "max\n", "30\n", "max 0\n"),
+                              (POD, "1024\n", "28\n", "max 0\n"), (CTR, "max\n", "27\n", "max 0\n")]:
+        cgfiles(s, PIDS, path, {"pids.max": mx, "pids.current": cur, "pids.events": ev, "cgroup.procs": "", "tasks": ""})
+    for path, cpus in [("/", "0-7"), ("/kubepods", "0-7"), ("/kubepods/burstable", "0-7"), (POD, "0-7"), (CTR, "2-3")]:
+        cgfiles(s, CPUSET, path, {"cpuset.cpus": cpus + "\n", "cpuset.effective_cpus": cpus + "\n",
+                                  "cpuset.mems": "0\n", "cpuset.effective_mems": "0\n", "cgroup.procs": "", "tasks": ""})
+    s.finish(HEADER)
+v2_k8s_limits()
+v1_cgroupfs()
