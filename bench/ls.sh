@@ -6,11 +6,18 @@
 #   lsns   `lsns -J` (util-linux), the peer nsx must beat;
 #   floor  bench/floor/floor.c: one readlink per process and namespace type,
 #          the least work any such tool can do;
-#   nsx    `nsx ls --ns -o json`.
+#   nsx    `nsx ls --ns -o json`;
+#   ls     `nsx ls -o json`, the sandbox view with its MEM, CPU and PIDS
+#          columns, read from each sandbox's cgroups;
+#   ls-nocg  `nsx ls --no-cgroup -o json`, the same view reading no cgroup.
+# Every namespace set lives in cgroups of its own (memory, cpu and pids, each
+# with a limit), so the cgroup columns do real work: one distinct cgroup per
+# sandbox, as on a host of containers.
 # It prints a Markdown table of medians, the ratios nsx/lsns and nsx/floor,
 # nsx's peak RSS, and whether the targets are met:
 #   nsx <= 0.25 x lsns and <= 2 x floor at every size, max RSS < 64 MiB,
-#   time per process roughly constant across sizes (linear growth).
+#   time per process roughly constant across sizes (linear growth);
+#   nsx ls with the cgroup columns <= 1.5 x nsx ls --no-cgroup.
 # It also checks that nsx lists at least every namespace lsns lists.
 #
 # Usage (as root, from anywhere):  bench/ls.sh
@@ -22,8 +29,10 @@
 # 1 an error or nsx missing namespaces that lsns lists.
 #
 # Everything spawned is killed on exit, error or Ctrl-C (and dies with the
-# script even if it is SIGKILLed), and the script checks that none of its
-# processes is left.
+# script even if it is SIGKILLed), its cgroups (nsxbench-<pid> under each
+# hierarchy) are removed, and the script checks that none of its processes
+# and none of its cgroups is left. (A SIGKILLed script leaves empty cgroups
+# named nsxbench-<pid>; rmdir them.)
 set -Eeuo pipefail
 export LC_ALL=C # EPOCHREALTIME must use '.' as decimal separator
 
@@ -97,6 +106,7 @@ cleanup() {
 	set +e
 	trap - EXIT INT TERM HUP
 	stop_sets || rc=1
+	cg_teardown || rc=1
 	if [[ -n $orig_pid_max ]]; then
 		echo "$orig_pid_max" >/proc/sys/kernel/pid_max && say "kernel.pid_max restored to $orig_pid_max"
 	fi
@@ -121,6 +131,129 @@ done
 
 tasks_now() { awk '{split($4, a, "/"); print a[2]}' /proc/loadavg; }
 procs_now() { local p=(/proc/[1-9]*); echo "${#p[@]}"; }
+
+# --- cgroups -----------------------------------------------------------------
+
+# Each namespace set gets a cgroup of its own in the memory, cpu and pids
+# hierarchies (cgroup v1 or hybrid), or in the unified hierarchy (pure v2):
+# <mount>/nsxbench-<pid>/set<i>. The mounts come from mountinfo, not from a
+# guess at /sys/fs/cgroup/<controller>: hosts mount them elsewhere and name
+# them differently (cpu,cpuacct).
+cg_version=""  # 1 or 2
+cg_parents=()  # <mount>/nsxbench-<pid> per hierarchy, one per mount
+cg_sets=()     # every set cgroup made, to remove
+
+# cg_find fills cg_parents (not yet created) and cg_version.
+cg_find() {
+	local ctrl mnt fstype opts want seen=" "
+	for want in memory cpu pids; do
+		mnt=""
+		# Fields: ... mount-point(5) ... - fstype source super-options.
+		while read -r mnt_point fstype opts; do
+			[[ $fstype == cgroup ]] || continue
+			for ctrl in ${opts//,/ }; do
+				[[ $ctrl == "$want" ]] && mnt=$mnt_point
+			done
+		done < <(awk '{for (i = 7; i <= NF; i++) if ($i == "-") {print $5, $(i + 1), $(i + 3); break}}' /proc/self/mountinfo)
+		[[ -n $mnt ]] || break
+		# cpu and cpuacct may share one mount: one cgroup there.
+		[[ $seen == *" $mnt "* ]] || cg_parents+=("$mnt/nsxbench-$$")
+		seen+="$mnt "
+	done
+	if [[ -n $mnt ]]; then
+		cg_version=1
+		return
+	fi
+	cg_parents=()
+	mnt=$(awk '{for (i = 7; i <= NF; i++) if ($i == "-") {if ($(i + 1) == "cgroup2") print $5; break}}' /proc/self/mountinfo | head -n1)
+	[[ -n $mnt ]] || die "no cgroup hierarchy with the memory, cpu and pids controllers is mounted"
+	for ctrl in memory cpu pids; do
+		grep -qw "$ctrl" "$mnt/cgroup.controllers" || die "cgroup v2 at $mnt lacks the $ctrl controller"
+	done
+	cg_version=2
+	cg_parents=("$mnt/nsxbench-$$")
+}
+
+# cg_setup creates the parent cgroups.
+cg_setup() {
+	local p
+	for p in "${cg_parents[@]}"; do
+		mkdir "$p" || die "mkdir $p failed"
+	done
+	if ((cg_version == 2)); then
+		# The controllers must be enabled on the way down to the sets.
+		echo "+memory +pids +cpu" >"${cg_parents[0]%/*}/cgroup.subtree_control" ||
+			die "enabling memory, pids and cpu in ${cg_parents[0]%/*} failed"
+		echo "+memory +pids +cpu" >"${cg_parents[0]}/cgroup.subtree_control" ||
+			die "enabling memory, pids and cpu in ${cg_parents[0]} failed"
+	fi
+}
+
+# cg_make_set i: creates set i's cgroups with their limits and puts the
+# cgroup.procs files its leader must join in set_procs_files.
+set_procs_files=()
+cg_make_set() {
+	local i=$1 p d
+	set_procs_files=()
+	for p in "${cg_parents[@]}"; do
+		d=$p/set$i
+		mkdir "$d" || die "mkdir $d failed"
+		cg_sets+=("$d")
+		if ((cg_version == 2)); then
+			echo 512M >"$d/memory.max"
+			echo 10000 >"$d/pids.max"
+			echo "50000 100000" >"$d/cpu.max"
+		else
+			[[ ! -e $d/memory.limit_in_bytes ]] || echo 512M >"$d/memory.limit_in_bytes"
+			[[ ! -e $d/pids.max ]] || echo 10000 >"$d/pids.max"
+			[[ ! -e $d/cpu.cfs_quota_us ]] || echo 50000 >"$d/cpu.cfs_quota_us"
+		fi
+		set_procs_files+=("$d/cgroup.procs")
+	done
+}
+
+# rmdir_retry removes empty cgroups; one whose tasks just died can stay busy
+# for a moment, so each is retried for up to 5 s.
+rmdir_retry() {
+	local d i ok=0
+	for d in "$@"; do
+		[[ -d $d ]] || continue
+		for ((i = 0; i < 50; i++)); do
+			rmdir "$d" 2>/dev/null && break
+			sleep 0.1
+		done
+		[[ ! -d $d ]] || { say "WARNING: cannot remove cgroup $d: $(rmdir "$d" 2>&1)"; ok=1; }
+	done
+	return "$ok"
+}
+
+# cg_remove_sets removes the set cgroups (their processes must be gone).
+cg_remove_sets() {
+	((${#cg_sets[@]} > 0)) || return 0
+	local rc=0
+	rmdir_retry "${cg_sets[@]}" || rc=1
+	cg_sets=()
+	return "$rc"
+}
+
+# cg_teardown removes every cgroup of this run, and checks that no
+# nsxbench-<pid> is left in any hierarchy (any mounted cgroup fs, not just
+# the three used).
+# shellcheck disable=SC2317 # called by cleanup, from the EXIT trap
+cg_teardown() {
+	local rc=0 mnt left
+	cg_remove_sets || rc=1
+	((${#cg_parents[@]} == 0)) || rmdir_retry "${cg_parents[@]}" || rc=1
+	while read -r mnt; do
+		left=$(find "$mnt" -maxdepth 3 -name "nsxbench-$$" -type d 2>/dev/null | head -n3)
+		[[ -z $left ]] || { say "WARNING: cgroups left: $left"; rc=1; }
+	done < <(awk '{for (i = 7; i <= NF; i++) if ($i == "-") {if ($(i + 1) ~ /^cgroup2?$/) print $5; break}}' /proc/self/mountinfo)
+	return "$rc"
+}
+
+cg_find
+cg_setup
+say "cgroup v$cg_version; each namespace set gets its own cgroups under ${cg_parents[*]}"
 
 # --- spawning ----------------------------------------------------------------
 
@@ -156,9 +289,15 @@ spawn_sets() {
 		flags=(--fork --kill-child --pid --mount-proc --uts --ipc --net)
 		((i % 3 == 1)) && flags+=(--user --map-root-user)
 		((i % 5 == 2)) && flags+=(--cgroup --time)
+		cg_make_set "$i" 
 		# setpriv --pdeathsig: should this script itself be SIGKILLed, its
 		# unshares die with it, and with them every namespace set.
-		setpriv --pdeathsig KILL unshare "${flags[@]}" "$work/spawn" "$per" >"$work/sets/$i" 2>&1 &
+		# The sh joins the set's cgroups before unshare forks anything, so
+		# every process of the set is in them; it then execs unshare
+		# (same PID, and the death signal survives the exec).
+		# shellcheck disable=SC2016 # $$ and $@ are the inner shell's
+		CGROUP_PROCS="${set_procs_files[*]}" setpriv --pdeathsig KILL sh -c 'for f in $CGROUP_PROCS; do echo $$ >"$f" || exit 1; done; unset CGROUP_PROCS; exec "$@"' sh \
+			unshare "${flags[@]}" "$work/spawn" "$per" >"$work/sets/$i" 2>&1 &
 		leaders+=($!)
 	done
 	spawned=$(( s * (per + 2) ))
@@ -185,6 +324,8 @@ run_tool() {
 	lsns) lsns -J ;;
 	floor) "$work/floor" ;;
 	nsx) "$work/nsx" ls --ns -o json ;;
+	ls) "$work/nsx" ls -o json ;;
+	ls-nocg) "$work/nsx" ls --no-cgroup -o json ;;
 	esac
 }
 
@@ -227,6 +368,7 @@ check_namespaces() {
 }
 
 rows=()
+cg_rows=()
 marginals=()
 verdicts=()
 status=0
@@ -239,18 +381,29 @@ for size in $SIZES; do
 
 	check_namespaces || status=1
 	seen=$(jq '.scan.processes + .scan.hidden' "$work/nsx.json")
-	sandboxes=$("$work/nsx" ls -o json | jq '.sandboxes | length')
+	"$work/nsx" ls -o json >"$work/ls.json" || die "nsx ls failed"
+	sandboxes=$(jq '.sandboxes | length' "$work/ls.json")
+	# The cgroup columns must have read the sets' own cgroups: each set's
+	# sandboxes show its memory and pids limits. A set is two sandboxes
+	# (unshare stays in the parent pid namespace), so count cgroups.
+	cg_seen=$(jq --arg p "/nsxbench-$$/set" '[.sandboxes[] | select(.cgroup.cgroup // "" | contains($p))
+		| select(.cgroup.memoryLimit.value == 536870912 and .cgroup.pidsLimit.value == 10000)
+		| .cgroup.cgroup] | unique | length' "$work/ls.json")
+	if ((cg_seen != SETS)); then
+		say "size $size: nsx ls shows the cgroup limits of $cg_seen of $SETS namespace sets"
+		status=1
+	fi
 
 	# One untimed round warms the dentry and inode caches of /proc for all.
-	for tool in lsns floor nsx; do run_tool "$tool" >/dev/null || die "$tool failed"; done
+	tools=(lsns floor nsx ls ls-nocg)
+	for tool in "${tools[@]}"; do run_tool "$tool" >/dev/null || die "$tool failed"; done
 
-	declare -A durations=([lsns]="" [floor]="" [nsx]="")
-	tools=(lsns floor nsx)
+	declare -A durations=([lsns]="" [floor]="" [nsx]="" [ls]="" [ls-nocg]="")
 	for ((r = 0; r < RUNS; r++)); do
 		# Rotate the order each round, so no tool always runs right after
 		# the same other one.
-		for ((k = 0; k < 3; k++)); do
-			tool=${tools[$(( (r + k) % 3 ))]}
+		for ((k = 0; k < ${#tools[@]}; k++)); do
+			tool=${tools[$(( (r + k) % ${#tools[@]} ))]}
 			t0=${EPOCHREALTIME/./}
 			run_tool "$tool" >/dev/null || die "$tool failed"
 			t1=${EPOCHREALTIME/./}
@@ -262,7 +415,15 @@ for size in $SIZES; do
 		m_lsns=$(median ${durations[lsns]})
 		m_floor=$(median ${durations[floor]})
 		m_nsx=$(median ${durations[nsx]})
+		m_ls=$(median ${durations[ls]})
+		m_nocg=$(median ${durations[ls-nocg]})
 	}
+	cg_rows+=("$(awk -v size="$size" -v seen="$seen" -v sets="$SETS" -v cg="$cg_seen" -v a="$m_ls" -v b="$m_nocg" 'BEGIN {
+		printf "| %d | %d | %d / %d | %.1f | %.1f | %.2f |", size, seen, cg, sets, a / 1000, b / 1000, a / b
+	}')")
+	verdicts+=("$(awk -v size="$size" -v a="$m_ls" -v b="$m_nocg" 'BEGIN {
+		printf "%s size %d: ls cgroup columns: ratio %.2f (target <= 1.5)", (a / b <= 1.5 ? "met" : "MISSED"), size, a / b
+	}')")
 	rss_nsx=$(max_rss_kib nsx)
 	rss_lsns=$(max_rss_kib lsns)
 
@@ -294,17 +455,18 @@ for size in $SIZES; do
 	# A run twice as slow as the fastest of its tool means something else
 	# on the host got in the way (other load, a kernel lock held by a
 	# namespace teardown): the medians of few runs are then suspect.
-	for tool in lsns floor nsx; do
+	for tool in "${tools[@]}"; do
 		# shellcheck disable=SC2086
 		spread=$(printf '%s\n' ${durations[$tool]} | sort -n | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.1f", hi / lo}')
 		if awk -v s="$spread" 'BEGIN {exit !(s > 2)}'; then
 			verdicts+=("NOISY size $size: $tool's slowest run took ${spread}x its fastest; rerun on a quiet host or with more RUNS")
 		fi
 	done
-	say "size $size: lsns ${durations[lsns]} / floor ${durations[floor]} / nsx ${durations[nsx]} (us)"
+	say "size $size: lsns ${durations[lsns]} / floor ${durations[floor]} / nsx ${durations[nsx]} / ls ${durations[ls]} / ls-nocg ${durations[ls-nocg]} (us)"
 	unset durations
 
 	stop_sets || status=1
+	cg_remove_sets || status=1
 done
 
 after=$(procs_now)
@@ -324,6 +486,13 @@ echo
 echo "| size | spawned | procs seen | sets spawned / sandboxes | namespaces nsx / lsns | lsns ms | floor ms | nsx ms | nsx/lsns | nsx/floor | nsx max RSS MiB | lsns max RSS MiB | nsx us/proc | floor us/proc |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
+echo
+echo
+echo "nsx ls -o json (with the MEM, CPU and PIDS columns) vs nsx ls --no-cgroup -o json; same runs, medians in ms; each namespace set in cgroups of its own (cgroup v$cg_version)"
+echo
+echo "| size | procs seen | sets whose limits ls shows / sets | ls ms | ls --no-cgroup ms | ratio |"
+echo "|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${cg_rows[@]}"
 echo
 ((${#marginals[@]} == 0)) || { printf -- '- %s\n' "${marginals[@]}"; echo; }
 printf -- '- %s\n' "${verdicts[@]}"

@@ -115,7 +115,7 @@ func TestTopTerminal(t *testing.T) {
 		return string(out)
 	}
 	waitFor := func(what string, ok func(string) bool) string {
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(30 * time.Second) // generous: a loaded CI host
 		for {
 			s := capture()
 			if ok(s) {
