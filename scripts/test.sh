@@ -12,7 +12,8 @@
 # Then it runs, stopping at the first failure:
 #   1. go vet ./...
 #   2. go test -p 1 -count=1 ./...   (parsers, fixture hosts, live kernel, Docker)
-#   3. a short fuzz pass: every Fuzz target, $FUZZTIME each (default 5s).
+#   3. the cgroup v2 VM tier: a cgroup_no_v1 kernel under QEMU (vmtest/);
+#   4. a short fuzz pass: every Fuzz target, $FUZZTIME each (default 5s).
 #
 # CI=true (set by .ci/run) turns a skipped root/Docker test into a failure.
 # Without root the setup is skipped and the gated tests skip themselves.
