@@ -80,8 +80,9 @@ type topRow struct {
 }
 
 type topSample struct {
-	at   time.Time
-	rows map[string]*topRow // by cgroup
+	at       time.Time
+	rows     map[string]*topRow // by cgroup
+	warnings []string           // what the scan could not see
 }
 
 func (o *topOptions) run(ctx context.Context, w io.Writer) error {
@@ -136,7 +137,8 @@ func (o *topOptions) run(ctx context.Context, w io.Writer) error {
 				Time          time.Time `json:"time"`
 				IntervalSec   float64   `json:"intervalSeconds"`
 				Containers    []*topRow `json:"containers"`
-			}{SchemaVersion, "top", cur.at, o.interval.Seconds(), rows}); err != nil {
+				Warnings      []string  `json:"warnings"`
+			}{SchemaVersion, "top", cur.at, o.interval.Seconds(), rows, nonNil(cur.warnings)}); err != nil {
 				return err
 			}
 		} else {
@@ -147,6 +149,11 @@ func (o *topOptions) run(ctx context.Context, w io.Writer) error {
 			}
 			if err := topTable(rows).render(&b, o.noHeaders, term, o.colorOn(term)); err != nil {
 				return err
+			}
+			// Warnings (non-root: most processes hidden) go under the
+			// table, on every screen of the live view.
+			for _, warn := range cur.warnings {
+				b.WriteString(paint(o.colorOn(term), ansiYellow, "nsx: warning: "+warn) + "\n")
 			}
 			if _, err := io.WriteString(w, b.String()); err != nil {
 				return err
@@ -173,7 +180,7 @@ func sampleTop(h inspect.Host, layout *inspect.CgroupLayout) (*topSample, error)
 	if err != nil {
 		return nil, err
 	}
-	s := &topSample{at: time.Now(), rows: map[string]*topRow{}}
+	s := &topSample{at: time.Now(), rows: map[string]*topRow{}, warnings: snap.Warnings}
 	var pids []int
 	var sandboxes []*inspect.Sandbox
 	for _, sb := range snap.Sandboxes() {
@@ -302,4 +309,11 @@ func topTable(rows []*topRow) *table {
 		t.append(r.Name, r.Runtime, r.ID, strconv.Itoa(r.PID), mem, pct(r.MemoryPercent), pct(r.CPUPercent), quota, opt(r.Throttled), pids, opt(r.OOMKills))
 	}
 	return t
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
