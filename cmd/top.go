@@ -47,7 +47,7 @@ Ctrl-C restores the terminal.`,
   nsx top --once -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			return o.run(c.Context(), c.OutOrStdout())
+			return o.run(c.Context(), c.OutOrStdout(), c.ErrOrStderr())
 		},
 	}
 	f := c.Flags()
@@ -85,7 +85,7 @@ type topSample struct {
 	warnings []string           // what the scan could not see
 }
 
-func (o *topOptions) run(ctx context.Context, w io.Writer) error {
+func (o *topOptions) run(ctx context.Context, w, stderr io.Writer) error {
 	if !validSortKey(o.sortBy) {
 		return usagef("--sort %q: want one of %s", o.sortBy, strings.Join(topSortKeys, ", "))
 	}
@@ -151,9 +151,14 @@ func (o *topOptions) run(ctx context.Context, w io.Writer) error {
 				return err
 			}
 			// Warnings (non-root: most processes hidden) go under the
-			// table, on every screen of the live view.
+			// table on every screen of the live view, else to stderr.
 			for _, warn := range cur.warnings {
-				b.WriteString(paint(o.colorOn(term), ansiYellow, "nsx: warning: "+warn) + "\n")
+				line := paint(o.colorOn(term), ansiYellow, "nsx: warning: "+warn) + "\n"
+				if live {
+					b.WriteString(line)
+				} else {
+					io.WriteString(stderr, line)
+				}
 			}
 			if _, err := io.WriteString(w, b.String()); err != nil {
 				return err
