@@ -51,8 +51,10 @@ func TestTopDocker(t *testing.T) {
 		t.Fatalf("containers %v, want %s and %s", pos, busy, idle)
 	}
 	b, i := doc.Containers[bi], doc.Containers[ii]
-	if b.CPUPercent == nil || *b.CPUPercent < 30 || *b.CPUPercent > 70 {
-		t.Errorf("busy cpuPercent %v, want about 50 (quota 0.5 core)", b.CPUPercent)
+	// The quota caps it at 50% (a little over within one period); a
+	// loaded host may give it less, never nothing.
+	if b.CPUPercent == nil || *b.CPUPercent < 10 || *b.CPUPercent > 60 {
+		t.Errorf("busy cpuPercent %v, want at most about 50 (quota 0.5 core) and clearly above 0", b.CPUPercent)
 	}
 	if b.CPUQuota == nil || *b.CPUQuota != 0.5 {
 		t.Errorf("busy cpuQuota %v, want 0.5", b.CPUQuota)
