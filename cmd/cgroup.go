@@ -200,12 +200,20 @@ func renderCgroup(w io.Writer, snap *inspect.Snapshot, pid int, c *inspect.Conta
 		}
 		line("PIDS", "%s", s)
 	}
-	if io := info.IO; io != nil && (len(io.Limits) > 0 || io.Weight != nil) {
-		s := strings.Join(io.Limits, "; ")
-		if io.Weight != nil {
-			s = strings.TrimPrefix(s+fmt.Sprintf("; weight %d", *io.Weight), "; ")
+	if io := info.IO; io != nil {
+		var parts []string
+		if len(io.Limits) > 0 {
+			parts = append(parts, "limits "+strings.Join(io.Limits, "; "))
+		} else {
+			parts = append(parts, "not throttled")
 		}
-		line("IO", "%s", s)
+		if io.Weight != nil {
+			parts = append(parts, fmt.Sprintf("weight %d", *io.Weight))
+		}
+		if io.ReadBytes != nil || io.WriteBytes != nil {
+			parts = append(parts, "read "+bytesOrDash(io.ReadBytes)+", written "+bytesOrDash(io.WriteBytes))
+		}
+		line("IO", "%s", strings.Join(parts, ", "))
 	}
 	if len(info.Pressure) > 0 {
 		var parts []string

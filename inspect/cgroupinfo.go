@@ -97,6 +97,10 @@ type IOInfo struct {
 	Version int      `json:"version"`
 	Limits  []string `json:"limits,omitempty"` // v2 io.max lines; v1 "FILE MAJ:MIN VALUE"
 	Weight  *uint64  `json:"weight,omitempty"`
+	// Bytes read and written by the cgroup and its descendants, summed
+	// over devices (v2 io.stat; v1 blkio.throttle.io_service_bytes_recursive).
+	ReadBytes  *uint64 `json:"readBytes,omitempty"`
+	WriteBytes *uint64 `json:"writeBytes,omitempty"`
 }
 
 // Cgroups reads the cgroups of process pid: paths in every hierarchy and,
@@ -371,6 +375,9 @@ func (c *cgroupPass) ioInfo(lines []CgroupLine) *IOInfo {
 			}
 		}
 		io.Weight, _ = r.uint(p, "blkio.weight")
+		if b, ok, err := r.read(p, "blkio.throttle.io_service_bytes_recursive"); err == nil && ok {
+			io.ReadBytes, io.WriteBytes = ParseBlkioServiceBytes(b)
+		}
 		return io
 	}
 	r, p, ok := c.controllerCgroup(lines, "io", "io.max")
@@ -387,6 +394,9 @@ func (c *cgroupPass) ioInfo(lines []CgroupLine) *IOInfo {
 		if v, err := ParseUint([]byte(w[1])); err == nil {
 			io.Weight = &v
 		}
+	}
+	if b, ok, err := r.read(p, "io.stat"); err == nil && ok {
+		io.ReadBytes, io.WriteBytes = ParseIOStat(b)
 	}
 	return io
 }

@@ -230,3 +230,60 @@ func unescapeMountPath(s string) string {
 	}
 	return b.String()
 }
+
+// ParseIOStat sums rbytes and wbytes over the devices of a v2 io.stat
+// ("8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0"). nil where no
+// device reports the key.
+func ParseIOStat(b []byte) (read, write *uint64) {
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		for _, kv := range f[min(1, len(f)):] {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				continue
+			}
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				continue
+			}
+			switch k {
+			case "rbytes":
+				read = addTo(read, n)
+			case "wbytes":
+				write = addTo(write, n)
+			}
+		}
+	}
+	return read, write
+}
+
+// ParseBlkioServiceBytes sums the Read and Write lines of a v1
+// blkio.throttle.io_service_bytes(_recursive) ("8:0 Read 4096"; the
+// "Total" lines are left out, not to count twice).
+func ParseBlkioServiceBytes(b []byte) (read, write *uint64) {
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		n, err := strconv.ParseUint(f[2], 10, 64)
+		if err != nil {
+			continue
+		}
+		switch f[1] {
+		case "Read":
+			read = addTo(read, n)
+		case "Write":
+			write = addTo(write, n)
+		}
+	}
+	return read, write
+}
+
+func addTo(p *uint64, n uint64) *uint64 {
+	if p == nil {
+		return &n
+	}
+	v := *p + n
+	return &v
+}

@@ -421,3 +421,35 @@ func FuzzParseCgroupMounts(f *testing.F) {
 		}
 	})
 }
+
+func TestParseIOUsage(t *testing.T) {
+	tests := []struct {
+		name              string
+		parse             func([]byte) (*uint64, *uint64)
+		in                string
+		wantRead, wantWrt *uint64
+	}{
+		// The format of cgroup-v2.rst's io.stat example.
+		{"io.stat two devices", ParseIOStat,
+			"8:16 rbytes=1459200 wbytes=314773504 rios=192 wios=353 dbytes=0 dios=0\n8:0 rbytes=90430464 wbytes=299008000 rios=8950 wios=1252 dbytes=50331648 dios=3021\n",
+			u64p(1459200 + 90430464), u64p(314773504 + 299008000)},
+		{"io.stat empty (no I/O yet)", ParseIOStat, "", nil, nil},
+		{"io.stat garbage values skipped", ParseIOStat, "8:0 rbytes=x wbytes=7 junk\n", nil, u64p(7)},
+		// Real on this VM's blkio root: no traffic, only the Total line.
+		{"blkio total only", ParseBlkioServiceBytes, "Total 0\n", nil, nil},
+		{"blkio two devices", ParseBlkioServiceBytes,
+			"8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Async 12288\n8:0 Discard 0\n8:0 Total 12288\n8:16 Read 1\n8:16 Write 2\nTotal 12291\n",
+			u64p(4097), u64p(8194)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, w := tt.parse([]byte(tt.in))
+			if diff := cmp.Diff(tt.wantRead, r); diff != "" {
+				t.Errorf("read (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantWrt, w); diff != "" {
+				t.Errorf("write (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
