@@ -58,6 +58,18 @@ func (d procDir) read(name string, buf []byte, oneRead bool) ([]byte, error) {
 		return nil, classifyProc(&os.PathError{Op: "open", Path: d.path + "/" + name, Err: err})
 	}
 	defer unix.Close(fd)
+	b, err := readAll(fd, buf, oneRead)
+	if err != nil {
+		return nil, classifyProc(&os.PathError{Op: "read", Path: d.path + "/" + name, Err: err})
+	}
+	return b, nil
+}
+
+// readAll reads fd to its end into buf (reused when large enough). With
+// oneRead, a short read is taken as the end: /proc/PID/stat and other
+// single-record proc files hand over their whole text in one read, which
+// saves the read that would return 0.
+func readAll(fd int, buf []byte, oneRead bool) ([]byte, error) {
 	if cap(buf) < 512 {
 		buf = make([]byte, 0, 4096)
 	}
@@ -71,15 +83,12 @@ func (d procDir) read(name string, buf []byte, oneRead bool) ([]byte, error) {
 			continue
 		}
 		if err != nil {
-			return nil, classifyProc(&os.PathError{Op: "read", Path: d.path + "/" + name, Err: err})
+			return nil, err
 		}
 		if n == 0 {
 			return buf, nil
 		}
 		buf = buf[:len(buf)+n]
-		// /proc/PID/stat and other single-record proc files hand over
-		// their whole text in one read; a short read of those is the end,
-		// which saves the read that would return 0.
 		if oneRead && len(buf) < cap(buf) {
 			return buf, nil
 		}
@@ -151,21 +160,9 @@ func readSmallFile(path string) ([]byte, error) {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
-	buf := make([]byte, 0, 4096)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: path, Err: err}
-		}
-		if n == 0 {
-			return buf, nil
-		}
-		buf = buf[:len(buf)+n]
+	b, err := readAll(fd, nil, false)
+	if err != nil {
+		return nil, &os.PathError{Op: "read", Path: path, Err: err}
 	}
+	return b, nil
 }
