@@ -113,7 +113,8 @@ func (o *topOptions) run(ctx context.Context, w, stderr io.Writer) error {
 		io.WriteString(w, "\x1b[?1049h\x1b[?25l")
 		defer io.WriteString(w, "\x1b[?25h\x1b[?1049l")
 	}
-	prev, err := sampleTop(h, layout)
+	watch := &topWatch{h: h, layout: layout}
+	prev, err := watch.sample()
 	if err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (o *topOptions) run(ctx context.Context, w, stderr io.Writer) error {
 			return nil
 		case <-time.After(o.interval):
 		}
-		cur, err := sampleTop(h, layout)
+		cur, err := watch.sample()
 		if err != nil {
 			return err
 		}
@@ -179,31 +180,72 @@ func validSortKey(k string) bool {
 	return false
 }
 
-// sampleTop reads the cgroups of every container's sandbox.
-func sampleTop(h inspect.Host, layout *inspect.CgroupLayout) (*topSample, error) {
-	snap, err := h.Scan(inspect.ScanOptions{SkipHolders: true, SkipHierarchy: true})
+// topWatch follows the containers across refreshes. Finding them takes a
+// scan of every process; reading their cgroups does not. So the processes
+// are scanned on every rescanEvery-th refresh (and whenever a container's
+// process is gone), and in between only the known containers' cgroups are
+// read.
+type topWatch struct {
+	h          inspect.Host
+	layout     *inspect.CgroupLayout
+	containers []topContainer
+	warnings   []string
+	refreshes  int
+	stale      bool
+}
+
+// topContainer is a container and the process its cgroups are read from
+// (its lowest PID: a scan reads no start times).
+type topContainer struct {
+	c   *inspect.Container
+	pid int
+}
+
+const rescanEvery = 5
+
+func (tw *topWatch) rescan() error {
+	snap, err := tw.h.Scan(inspect.ScanOptions{SkipHolders: true, SkipHierarchy: true})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	s := &topSample{at: time.Now(), rows: map[string]*topRow{}, warnings: snap.Warnings}
-	var pids []int
-	var sandboxes []*inspect.Sandbox
-	for _, sb := range snap.Sandboxes() {
-		if sb.IsHost || sb.Container == nil {
+	lowest := map[*inspect.Container]int{}
+	for pid, p := range snap.Processes {
+		if p.Container == nil {
 			continue
 		}
-		pids = append(pids, sb.Oldest)
-		sandboxes = append(sandboxes, sb)
+		if have, ok := lowest[p.Container]; !ok || pid < have {
+			lowest[p.Container] = pid
+		}
 	}
-	stats := h.CgroupSummaries(pids, layout)
-	for i, pid := range pids {
-		st := stats[pid]
+	tw.containers = tw.containers[:0]
+	for c, pid := range lowest {
+		tw.containers = append(tw.containers, topContainer{c: c, pid: pid})
+	}
+	tw.warnings, tw.stale = snap.Warnings, false
+	return nil
+}
+
+func (tw *topWatch) sample() (*topSample, error) {
+	if tw.stale || tw.refreshes%rescanEvery == 0 {
+		if err := tw.rescan(); err != nil {
+			return nil, err
+		}
+	}
+	tw.refreshes++
+	s := &topSample{at: time.Now(), rows: map[string]*topRow{}, warnings: tw.warnings}
+	pids := make([]int, len(tw.containers))
+	for i, c := range tw.containers {
+		pids[i] = c.pid
+	}
+	stats := tw.h.CgroupSummaries(pids, tw.layout)
+	for _, tc := range tw.containers {
+		st := stats[tc.pid]
 		if st == nil {
+			tw.stale = true // exited: find the container's processes anew
 			continue
 		}
-		sb := sandboxes[i]
-		row := &topRow{Name: sb.Container.DisplayName(), Runtime: sb.Container.Runtime, ID: sb.Container.ShortID(),
-			PID: sb.Oldest, Cgroup: st.Cgroup,
+		row := &topRow{Name: tc.c.DisplayName(), Runtime: tc.c.Runtime, ID: tc.c.ShortID(),
+			PID: tc.pid, Cgroup: st.Cgroup,
 			MemoryCurrent: st.MemoryCurrent, MemoryLimit: st.MemoryLimit.Value, CPUQuota: st.CPUQuota,
 			PIDsCurrent: st.PIDsCurrent, PIDsLimit: st.PIDsLimit.Value, OOMKills: st.OOMKills,
 			usageUsec: st.CPUUsageUsec, throttled: st.NrThrottled}
@@ -211,8 +253,8 @@ func sampleTop(h inspect.Host, layout *inspect.CgroupLayout) (*topSample, error)
 			p := 100 * float64(*row.MemoryCurrent) / float64(*row.MemoryLimit)
 			row.MemoryPercent = &p
 		}
-		// Two sandboxes in one cgroup (a pod's pause and app share
-		// nothing, but nsenter'ed shells do) are one row.
+		// A pod's containers each have a cgroup; processes of one
+		// container seen under two runtimes' names would not: one row.
 		if _, dup := s.rows[st.Cgroup]; !dup {
 			s.rows[st.Cgroup] = row
 		}

@@ -142,6 +142,9 @@ type cgroupPass struct {
 	l        *CgroupLayout
 	cache    *fileCache
 	warnings *[]string
+	// summary reads only what `nsx ls` and `nsx top` show: limits,
+	// usage, OOM kills, CPU use and throttling (see CgroupSummary).
+	summary bool
 }
 
 // cgroupReader reads interface files of one hierarchy.

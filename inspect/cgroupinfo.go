@@ -189,47 +189,20 @@ func (c *cgroupPass) memoryInfo(lines []CgroupLine) (*MemoryInfo, error) {
 		if mi.Own.Max, mi.Limit, err = r.effective(p, "memory.max", ParseLimitValue); err != nil {
 			return nil, err
 		}
-		own, high, err := r.effective(p, "memory.high", ParseLimitValue)
-		if err != nil {
-			return nil, err
-		}
-		mi.Own.High, mi.High = own, &high
-		own, swap, err := r.effective(p, "memory.swap.max", ParseLimitValue)
-		if err != nil {
-			return nil, err
-		}
-		if _, ok, _ := r.read(p, "memory.swap.max"); ok {
-			mi.Own.SwapMax, mi.SwapLimit = own, &swap
-		}
-		mi.Own.Low, _ = r.limitFile(p, "memory.low")
-		mi.Own.Min, _ = r.limitFile(p, "memory.min")
 		mi.Current, _ = r.uint(p, "memory.current")
-		mi.Peak, _ = r.uint(p, "memory.peak")
 		if ev, ok := r.flat(p, "memory.events"); ok {
 			mi.Events = renameKeys(ev, map[string]string{"oom_kill": "oomKill", "oom_group_kill": "oomGroupKill"})
 		}
-		if st, ok := r.flat(p, "memory.stat"); ok {
-			mi.Stat = pick(st, map[string]string{"anon": "anon", "file": "file", "shmem": "shmem", "kernel": "kernel", "slab": "slab", "sock": "sock"})
-		}
-		if v, ok := r.uint(p, "memory.oom.group"); ok {
-			b := *v == 1
-			mi.OOMGroup = &b
+		if !c.summary {
+			if err := r.memoryDetailsV2(p, mi); err != nil {
+				return nil, err
+			}
 		}
 	} else {
 		if mi.Own.Max, mi.Limit, err = r.effective(p, "memory.limit_in_bytes", ParseLimitValue); err != nil {
 			return nil, err
 		}
-		if _, ok, _ := r.read(p, "memory.memsw.limit_in_bytes"); ok {
-			own, swap, err := r.effective(p, "memory.memsw.limit_in_bytes", ParseLimitValue)
-			if err != nil {
-				return nil, err
-			}
-			mi.Own.SwapMax, mi.SwapLimit = own, &swap
-		}
-		mi.Own.SoftLimit, _ = r.limitFile(p, "memory.soft_limit_in_bytes")
 		mi.Current, _ = r.uint(p, "memory.usage_in_bytes")
-		mi.Peak, _ = r.uint(p, "memory.max_usage_in_bytes")
-		mi.Failcnt, _ = r.uint(p, "memory.failcnt")
 		if oc, ok := r.flat(p, "memory.oom_control"); ok {
 			under, disabled := oc["under_oom"] == 1, oc["oom_kill_disable"] == 1
 			mi.UnderOOM, mi.OOMKillDisable = &under, &disabled
@@ -237,9 +210,10 @@ func (c *cgroupPass) memoryInfo(lines []CgroupLine) (*MemoryInfo, error) {
 				mi.Events = map[string]uint64{"oomKill": v}
 			}
 		}
-		if st, ok := r.flat(p, "memory.stat"); ok {
-			// total_* include the cgroup's descendants, as usage does.
-			mi.Stat = pick(st, map[string]string{"total_rss": "anon", "total_cache": "file", "total_shmem": "shmem", "total_mapped_file": "mappedFile"})
+		if !c.summary {
+			if err := r.memoryDetailsV1(p, mi); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if mi.Current != nil && mi.Limit.Value != nil && *mi.Limit.Value > 0 {
@@ -247,6 +221,52 @@ func (c *cgroupPass) memoryInfo(lines []CgroupLine) (*MemoryInfo, error) {
 		mi.Percent = &pct
 	}
 	return mi, nil
+}
+
+// memoryDetailsV2 reads what only `nsx cgroup` shows of v2 memory.
+func (r cgroupReader) memoryDetailsV2(p string, mi *MemoryInfo) error {
+	own, high, err := r.effective(p, "memory.high", ParseLimitValue)
+	if err != nil {
+		return err
+	}
+	mi.Own.High, mi.High = own, &high
+	own, swap, err := r.effective(p, "memory.swap.max", ParseLimitValue)
+	if err != nil {
+		return err
+	}
+	if _, ok, _ := r.read(p, "memory.swap.max"); ok {
+		mi.Own.SwapMax, mi.SwapLimit = own, &swap
+	}
+	mi.Own.Low, _ = r.limitFile(p, "memory.low")
+	mi.Own.Min, _ = r.limitFile(p, "memory.min")
+	mi.Peak, _ = r.uint(p, "memory.peak")
+	if st, ok := r.flat(p, "memory.stat"); ok {
+		mi.Stat = pick(st, map[string]string{"anon": "anon", "file": "file", "shmem": "shmem", "kernel": "kernel", "slab": "slab", "sock": "sock"})
+	}
+	if v, ok := r.uint(p, "memory.oom.group"); ok {
+		b := *v == 1
+		mi.OOMGroup = &b
+	}
+	return nil
+}
+
+// memoryDetailsV1 reads what only `nsx cgroup` shows of v1 memory.
+func (r cgroupReader) memoryDetailsV1(p string, mi *MemoryInfo) error {
+	if _, ok, _ := r.read(p, "memory.memsw.limit_in_bytes"); ok {
+		own, swap, err := r.effective(p, "memory.memsw.limit_in_bytes", ParseLimitValue)
+		if err != nil {
+			return err
+		}
+		mi.Own.SwapMax, mi.SwapLimit = own, &swap
+	}
+	mi.Own.SoftLimit, _ = r.limitFile(p, "memory.soft_limit_in_bytes")
+	mi.Peak, _ = r.uint(p, "memory.max_usage_in_bytes")
+	mi.Failcnt, _ = r.uint(p, "memory.failcnt")
+	if st, ok := r.flat(p, "memory.stat"); ok {
+		// total_* include the cgroup's descendants, as usage does.
+		mi.Stat = pick(st, map[string]string{"total_rss": "anon", "total_cache": "file", "total_shmem": "shmem", "total_mapped_file": "mappedFile"})
+	}
+	return nil
 }
 
 func (r cgroupReader) limitFile(p, file string) (*uint64, bool) {
@@ -291,11 +311,13 @@ func (c *cgroupPass) cpuInfo(lines []CgroupLine) (*CPUInfo, error) {
 				}
 			}
 		}
-		ci.Weight, _ = r.uint(p, "cpu.weight")
 		if st, ok := r.flat(p, "cpu.stat"); ok {
 			ci.UsageUsec, ci.NrPeriods, ci.NrThrottled, ci.ThrottledUsec = ptr(st, "usage_usec"), ptr(st, "nr_periods"), ptr(st, "nr_throttled"), ptr(st, "throttled_usec")
 		}
-		ci.CPUs, ci.Mems = r.text(p, "cpuset.cpus.effective"), r.text(p, "cpuset.mems.effective")
+		if !c.summary {
+			ci.Weight, _ = r.uint(p, "cpu.weight")
+			ci.CPUs, ci.Mems = r.text(p, "cpuset.cpus.effective"), r.text(p, "cpuset.mems.effective")
+		}
 		return ci, nil
 	}
 	for _, a := range ancestors(p) {
@@ -306,10 +328,18 @@ func (c *cgroupPass) cpuInfo(lines []CgroupLine) (*CPUInfo, error) {
 		if !ok {
 			continue
 		}
-		quota, err1 := ParseInt(qb)
-		period, ok2 := r.uint(a, "cpu.cfs_period_us")
-		if err1 != nil || !ok2 || *period == 0 {
-			return nil, &ParseError{Path: "cpu.cfs_quota_us of " + a, Err: errFormat}
+		quota, err := ParseInt(qb)
+		if err != nil {
+			return nil, &ParseError{Path: "cpu.cfs_quota_us of " + a, Err: err}
+		}
+		// The period matters only where a quota is set (and is shown
+		// for the cgroup itself by nsx cgroup).
+		if quota <= 0 && (a != p || c.summary) {
+			continue
+		}
+		period, ok := r.uint(a, "cpu.cfs_period_us")
+		if !ok || *period == 0 {
+			return nil, &ParseError{Path: "cpu.cfs_period_us of " + a, Err: errFormat}
 		}
 		if a == p {
 			ci.PeriodUs = period
@@ -321,7 +351,6 @@ func (c *cgroupPass) cpuInfo(lines []CgroupLine) (*CPUInfo, error) {
 			}
 		}
 	}
-	ci.Shares, _ = r.uint(p, "cpu.shares")
 	if st, ok := r.flat(p, "cpu.stat"); ok {
 		ci.NrPeriods, ci.NrThrottled = ptr(st, "nr_periods"), ptr(st, "nr_throttled")
 		if ns, ok := st["throttled_time"]; ok {
@@ -333,6 +362,10 @@ func (c *cgroupPass) cpuInfo(lines []CgroupLine) (*CPUInfo, error) {
 			ci.UsageUsec = u64(*ns / 1000)
 		}
 	}
+	if c.summary {
+		return ci, nil
+	}
+	ci.Shares, _ = r.uint(p, "cpu.shares")
 	if sr, sp, ok := c.controllerCgroup(lines, "cpuset", "cpuset.cpus"); ok && sr.m.Version == 1 {
 		ci.CPUs = sr.text(sp, "cpuset.effective_cpus")
 		if ci.CPUs == "" {
@@ -357,6 +390,9 @@ func (c *cgroupPass) pidsInfo(lines []CgroupLine) (*PIDsInfo, error) {
 		return nil, err
 	}
 	pi.Current, _ = r.uint(p, "pids.current")
+	if c.summary {
+		return pi, nil
+	}
 	if ev, ok := r.flat(p, "pids.events"); ok {
 		pi.EventsMax = ptr(ev, "max")
 	}

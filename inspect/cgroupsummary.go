@@ -23,34 +23,51 @@ type CgroupSummary struct {
 }
 
 // CgroupSummaries reads the summary of each given process's cgroups, in
-// parallel. Files are read once per cgroup even when many processes (or
-// many sandboxes' ancestors) share it. A process whose cgroups cannot be
-// read gets no entry.
+// parallel. Processes with the same cgroups (the same /proc/PID/cgroup)
+// are summarised once, and files are read once per cgroup even when many
+// sandboxes share an ancestor. Only the files a summary shows are read. A
+// process whose cgroups cannot be read gets no entry.
 func (h Host) CgroupSummaries(pids []int, l *CgroupLayout) map[int]*CgroupSummary {
-	cache := &fileCache{}
-	out := make([]*CgroupSummary, len(pids))
+	texts := make([][]byte, len(pids))
 	forEach(len(pids), func(_, i int) {
-		out[i] = h.cgroupSummary(pids[i], l, cache)
+		texts[i], _ = h.ReadFile("proc", itoa(pids[i]), "cgroup")
+	})
+	index := map[string]int{} // cgroup file text -> slot in distinct
+	var distinct [][]byte
+	slot := make([]int, len(pids))
+	for i, t := range texts {
+		if t == nil {
+			slot[i] = -1
+			continue
+		}
+		k, ok := index[string(t)]
+		if !ok {
+			k = len(distinct)
+			index[string(t)] = k
+			distinct = append(distinct, t)
+		}
+		slot[i] = k
+	}
+	cache := &fileCache{}
+	sums := make([]*CgroupSummary, len(distinct))
+	forEach(len(distinct), func(_, k int) {
+		sums[k] = h.cgroupSummary(distinct[k], l, cache)
 	})
 	m := make(map[int]*CgroupSummary, len(pids))
-	for i, s := range out {
-		if s != nil {
-			m[pids[i]] = s
+	for i, k := range slot {
+		if k >= 0 && sums[k] != nil {
+			m[pids[i]] = sums[k]
 		}
 	}
 	return m
 }
 
-func (h Host) cgroupSummary(pid int, l *CgroupLayout, cache *fileCache) *CgroupSummary {
-	b, err := h.ReadFile("proc", itoa(pid), "cgroup")
+func (h Host) cgroupSummary(cgroupFile []byte, l *CgroupLayout, cache *fileCache) *CgroupSummary {
+	lines, err := ParseCgroupFile(cgroupFile)
 	if err != nil {
 		return nil
 	}
-	lines, err := ParseCgroupFile(b)
-	if err != nil {
-		return nil
-	}
-	pass := &cgroupPass{h: h, l: l, cache: cache}
+	pass := &cgroupPass{h: h, l: l, cache: cache, summary: true}
 	s := &CgroupSummary{}
 	if mi, err := pass.memoryInfo(lines); err == nil && mi != nil {
 		s.MemoryCurrent, s.MemoryLimit, s.Cgroup = mi.Current, mi.Limit, mi.Cgroup
@@ -78,20 +95,20 @@ func (h Host) cgroupSummary(pid int, l *CgroupLayout, cache *fileCache) *CgroupS
 // fileCache remembers cgroup files read during one summary pass; limits of
 // shared ancestors (/, /docker, kubepods.slice) are then read once.
 type fileCache struct {
-	m sync.Map // path -> cachedFile
+	m sync.Map // path -> *cachedFile
 }
 
 type cachedFile struct {
-	b   []byte
-	err error
+	once sync.Once
+	b    []byte
+	err  error
 }
 
+// read returns the file's bytes, reading it once however many workers ask
+// at the same time.
 func (c *fileCache) read(path string) ([]byte, error) {
-	if v, ok := c.m.Load(path); ok {
-		f := v.(cachedFile)
-		return f.b, f.err
-	}
-	b, err := readSmallFile(path)
-	c.m.Store(path, cachedFile{b: b, err: err})
-	return b, err
+	v, _ := c.m.LoadOrStore(path, &cachedFile{})
+	f := v.(*cachedFile)
+	f.once.Do(func() { f.b, f.err = readSmallFile(path) })
+	return f.b, f.err
 }
