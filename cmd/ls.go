@@ -351,7 +351,7 @@ func (v *lsView) cgroupSummaries() map[int]*inspect.CgroupSummary {
 			pids = append(pids, sb.Oldest)
 		}
 	}
-	return v.snap.Host.CgroupSummaries(pids, layout)
+	return v.snap.Host.CgroupSummaries(pids, layout, nil)
 }
 
 // cgroupCells renders usage/limit compactly: "12M/64M", "3/-" (no limit),

@@ -183,10 +183,11 @@ func validSortKey(k string) bool {
 // topWatch follows the containers across refreshes. Finding them takes a
 // scan of every process; reading their cgroups does not. So the processes
 // are scanned on every rescanEvery-th refresh (and whenever a container's
-// process is gone), and in between only the known containers' cgroups are
-// read.
+// process is gone), and in between only the known containers' usage
+// counters are read; their limits are read again with each rescan.
 type topWatch struct {
 	h          inspect.Host
+	limits     *inspect.LimitCache // limit files, kept until the next rescan
 	layout     *inspect.CgroupLayout
 	containers []topContainer
 	warnings   []string
@@ -222,6 +223,9 @@ func (tw *topWatch) rescan() error {
 		tw.containers = append(tw.containers, topContainer{c: c, pid: pid})
 	}
 	tw.warnings, tw.stale = snap.Warnings, false
+	// Limits are read anew with each rescan, so a changed limit shows
+	// within rescanEvery refreshes.
+	tw.limits = &inspect.LimitCache{}
 	return nil
 }
 
@@ -237,7 +241,7 @@ func (tw *topWatch) sample() (*topSample, error) {
 	for i, c := range tw.containers {
 		pids[i] = c.pid
 	}
-	stats := tw.h.CgroupSummaries(pids, tw.layout)
+	stats := tw.h.CgroupSummaries(pids, tw.layout, tw.limits)
 	for _, tc := range tw.containers {
 		st := stats[tc.pid]
 		if st == nil {

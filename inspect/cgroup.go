@@ -145,6 +145,8 @@ type cgroupPass struct {
 	// summary reads only what `nsx ls` and `nsx top` show: limits,
 	// usage, OOM kills, CPU use and throttling (see CgroupSummary).
 	summary bool
+	// limits, when set, serves limit files across passes (LimitCache).
+	limits *fileCache
 }
 
 // cgroupReader reads interface files of one hierarchy.
@@ -156,13 +158,26 @@ type cgroupReader struct {
 // read returns a file of cgroup p; ok is false when it does not exist
 // (an older kernel, a controller not enabled there, a cgroup removed).
 func (r cgroupReader) read(p, file string) ([]byte, bool, error) {
+	return r.readVia(r.pass.cache, p, file)
+}
+
+// readLimit reads a file that changes only when someone reconfigures the
+// cgroup (a limit, a period): from the pass's limit cache when it has one.
+func (r cgroupReader) readLimit(p, file string) ([]byte, bool, error) {
+	if r.pass.limits != nil {
+		return r.readVia(r.pass.limits, p, file)
+	}
+	return r.read(p, file)
+}
+
+func (r cgroupReader) readVia(cache *fileCache, p, file string) ([]byte, bool, error) {
 	dir, ok := r.pass.h.cgroupDir(r.m, p)
 	if !ok {
 		return nil, false, nil
 	}
 	read := readSmallFile
-	if r.pass.cache != nil {
-		read = r.pass.cache.read
+	if cache != nil {
+		read = cache.read
 	}
 	b, err := read(filepath.Join(dir, file))
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNoDevice) {
@@ -179,7 +194,7 @@ func (r cgroupReader) read(p, file string) ([]byte, bool, error) {
 // into a comparable limit (nil: unlimited).
 func (r cgroupReader) effective(p, file string, conv func([]byte) (*uint64, error)) (own *uint64, eff Limit, err error) {
 	for i, a := range ancestors(p) {
-		b, ok, err := r.read(a, file)
+		b, ok, err := r.readLimit(a, file)
 		if err != nil {
 			return nil, Limit{}, err
 		}

@@ -166,11 +166,12 @@ func (c *cgroupPass) controllerCgroup(lines []CgroupLine, controller, marker str
 	}
 	// The top of what this mount shows: "/" unless a subtree is mounted.
 	top := path.Clean("/" + m.Root)
-	if !slices.Contains(strings.Fields(r.text(top, "cgroup.controllers")), controller) {
+	controllers, _, _ := r.readLimit(top, "cgroup.controllers")
+	if !slices.Contains(strings.Fields(string(controllers)), controller) {
 		return cgroupReader{}, "", false // the controller is not on v2 at all
 	}
 	for _, a := range ancestors(p) {
-		if _, ok, _ := r.read(a, marker); ok {
+		if _, ok, _ := r.readLimit(a, marker); ok {
 			return r, a, true
 		}
 	}
@@ -290,7 +291,7 @@ func (c *cgroupPass) cpuInfo(lines []CgroupLine) (*CPUInfo, error) {
 	ci := &CPUInfo{Cgroup: p, Version: r.m.Version}
 	if r.m.Version == 2 {
 		for _, a := range ancestors(p) {
-			b, ok, err := r.read(a, "cpu.max")
+			b, ok, err := r.readLimit(a, "cpu.max")
 			if err != nil {
 				return nil, err
 			}
@@ -321,7 +322,7 @@ func (c *cgroupPass) cpuInfo(lines []CgroupLine) (*CPUInfo, error) {
 		return ci, nil
 	}
 	for _, a := range ancestors(p) {
-		qb, ok, err := r.read(a, "cpu.cfs_quota_us")
+		qb, ok, err := r.readLimit(a, "cpu.cfs_quota_us")
 		if err != nil {
 			return nil, err
 		}
@@ -337,15 +338,16 @@ func (c *cgroupPass) cpuInfo(lines []CgroupLine) (*CPUInfo, error) {
 		if quota <= 0 && (a != p || c.summary) {
 			continue
 		}
-		period, ok := r.uint(a, "cpu.cfs_period_us")
-		if !ok || *period == 0 {
+		pb, ok, _ := r.readLimit(a, "cpu.cfs_period_us")
+		period, err := ParseUint(pb)
+		if !ok || err != nil || period == 0 {
 			return nil, &ParseError{Path: "cpu.cfs_period_us of " + a, Err: errFormat}
 		}
 		if a == p {
-			ci.PeriodUs = period
+			ci.PeriodUs = &period
 		}
 		if quota > 0 {
-			cores := float64(quota) / float64(*period)
+			cores := float64(quota) / float64(period)
 			if ci.Quota.Value == nil || cores < *ci.Quota.Value {
 				ci.Quota = CoresLimit{Value: &cores, SetBy: a}
 			}

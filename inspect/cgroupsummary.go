@@ -26,8 +26,9 @@ type CgroupSummary struct {
 // parallel. Processes with the same cgroups (the same /proc/PID/cgroup)
 // are summarised once, and files are read once per cgroup even when many
 // sandboxes share an ancestor. Only the files a summary shows are read. A
-// process whose cgroups cannot be read gets no entry.
-func (h Host) CgroupSummaries(pids []int, l *CgroupLayout) map[int]*CgroupSummary {
+// process whose cgroups cannot be read gets no entry. limits, when not
+// nil, keeps limit files between calls (see LimitCache).
+func (h Host) CgroupSummaries(pids []int, l *CgroupLayout, limits *LimitCache) map[int]*CgroupSummary {
 	texts := make([][]byte, len(pids))
 	forEach(len(pids), func(_, i int) {
 		texts[i], _ = h.ReadFile("proc", itoa(pids[i]), "cgroup")
@@ -48,10 +49,13 @@ func (h Host) CgroupSummaries(pids []int, l *CgroupLayout) map[int]*CgroupSummar
 		}
 		slot[i] = k
 	}
-	cache := &fileCache{}
+	pass := cgroupPass{h: h, l: l, cache: &fileCache{}, summary: true}
+	if limits != nil {
+		pass.limits = &limits.files
+	}
 	sums := make([]*CgroupSummary, len(distinct))
 	forEach(len(distinct), func(_, k int) {
-		sums[k] = h.cgroupSummary(distinct[k], l, cache)
+		sums[k] = pass.cgroupSummary(distinct[k])
 	})
 	m := make(map[int]*CgroupSummary, len(pids))
 	for i, k := range slot {
@@ -62,12 +66,11 @@ func (h Host) CgroupSummaries(pids []int, l *CgroupLayout) map[int]*CgroupSummar
 	return m
 }
 
-func (h Host) cgroupSummary(cgroupFile []byte, l *CgroupLayout, cache *fileCache) *CgroupSummary {
+func (pass *cgroupPass) cgroupSummary(cgroupFile []byte) *CgroupSummary {
 	lines, err := ParseCgroupFile(cgroupFile)
 	if err != nil {
 		return nil
 	}
-	pass := &cgroupPass{h: h, l: l, cache: cache, summary: true}
 	s := &CgroupSummary{}
 	if mi, err := pass.memoryInfo(lines); err == nil && mi != nil {
 		s.MemoryCurrent, s.MemoryLimit, s.Cgroup = mi.Current, mi.Limit, mi.Cgroup
@@ -90,6 +93,14 @@ func (h Host) cgroupSummary(cgroupFile []byte, l *CgroupLayout, cache *fileCache
 		s.MemoryCurrent, s.PIDsCurrent = nil, nil
 	}
 	return s
+}
+
+// LimitCache keeps the limit files (and the files that tell where a
+// controller is enabled) that CgroupSummaries read, for the next call:
+// limits change only when someone reconfigures a cgroup, while usage
+// changes all the time. nsx top keeps one between rescans.
+type LimitCache struct {
+	files fileCache
 }
 
 // fileCache remembers cgroup files read during one summary pass; limits of
