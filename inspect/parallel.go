@@ -36,7 +36,11 @@ func forEachOn(w, n int, fn func(worker, i int)) {
 	wg.Wait()
 }
 
-// workers is the number of goroutines forEach uses for n items.
+// workers is the number of goroutines forEach uses for n items: twice the
+// CPUs, because reading /proc sometimes sleeps in the kernel (on a lock of
+// the process or of a mount namespace), and another reader can use the CPU
+// meanwhile. Measured with bench/ls.sh at 2,500 processes: about 7% faster
+// than one reader per CPU.
 func workers(n int) int {
-	return max(1, min(n, runtime.GOMAXPROCS(0)))
+	return max(1, min(n, 2*runtime.GOMAXPROCS(0)))
 }
