@@ -42,11 +42,9 @@ RUNS=${RUNS:-5}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-die() {
-	echo "bench/ls.sh: $*" >&2
-	exit 1
-}
-say() { echo "bench/ls.sh: $*" >&2; }
+BENCH_NAME=ls.sh
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 [[ $EUID -eq 0 ]] || die "needs root: it creates pid, net, user... namespaces and reads every process's"
 [[ $SETS =~ ^[1-9][0-9]*$ ]] || die "SETS=$SETS: want a positive integer"
@@ -55,11 +53,6 @@ for n in $SIZES; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || die "SIZES: $n is not a positive integer"
 done
 
-need_pkg() { # command package
-	command -v "$1" >/dev/null && return
-	say "installing $2 (for $1)"
-	apt-get install -y -qq "$2" >/dev/null || die "$1 missing and apt-get install $2 failed"
-}
 need_pkg jq jq
 need_pkg lsns util-linux
 need_pkg unshare util-linux
@@ -73,32 +66,7 @@ work=$(mktemp -d /tmp/nsx-bench.XXXXXX)
 leaders=()          # PIDs of the unshare processes, one per namespace set
 orig_pid_max=""     # set when kernel.pid_max was raised, to restore it
 
-# our_pids lists every process still running this run's spawn binary. The
-# binary lives in $work, so a match is ours and nobody else's.
-our_pids() {
-	perl -e 'for my $d (glob "/proc/[0-9]*") { my $l = readlink("$d/exe"); print substr($d, 6), "\n" if defined $l && $l eq $ARGV[0] }' "$work/spawn"
-}
-
-stop_sets() {
-	if ((${#leaders[@]} > 0)); then
-		# unshare --fork ignores SIGTERM and SIGINT while it waits; SIGKILL
-		# it, and --kill-child's PDEATHSIG kills the pid namespace's init,
-		# which makes the kernel kill every process in that namespace.
-		kill -KILL "${leaders[@]}" 2>/dev/null || true
-		wait "${leaders[@]}" 2>/dev/null || true
-		leaders=()
-	fi
-	local left i
-	for ((i = 0; i < 300; i++)); do
-		mapfile -t left < <(our_pids)
-		((${#left[@]} == 0)) && return 0
-		# Stragglers (still dying, or a spawn whose unshare died early).
-		kill -KILL "${left[@]}" 2>/dev/null || true
-		sleep 0.1
-	done
-	say "WARNING: ${#left[@]} spawned processes survive: ${left[*]:0:20}"
-	return 1
-}
+stop_sets() { stop_leaders; }
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
@@ -212,21 +180,6 @@ cg_make_set() {
 	done
 }
 
-# rmdir_retry removes empty cgroups; one whose tasks just died can stay busy
-# for a moment, so each is retried for up to 5 s.
-rmdir_retry() {
-	local d i ok=0
-	for d in "$@"; do
-		[[ -d $d ]] || continue
-		for ((i = 0; i < 50; i++)); do
-			rmdir "$d" 2>/dev/null && break
-			sleep 0.1
-		done
-		[[ ! -d $d ]] || { say "WARNING: cannot remove cgroup $d: $(rmdir "$d" 2>&1)"; ok=1; }
-	done
-	return "$ok"
-}
-
 # cg_remove_sets removes the set cgroups (their processes must be gone).
 cg_remove_sets() {
 	((${#cg_sets[@]} > 0)) || return 0
@@ -327,10 +280,6 @@ run_tool() {
 	ls) "$work/nsx" ls -o json ;;
 	ls-nocg) "$work/nsx" ls --no-cgroup -o json ;;
 	esac
-}
-
-median() { # values... -> median
-	printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
 max_rss_kib() { # tool -> the largest max RSS over 3 runs, in KiB

@@ -46,21 +46,14 @@ RUNS=${RUNS:-5}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-die() {
-	echo "bench/top.sh: $*" >&2
-	exit 1
-}
-say() { echo "bench/top.sh: $*" >&2; }
+BENCH_NAME=top.sh
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 [[ $EUID -eq 0 ]] || die "needs root: it creates namespaces and cgroups"
 [[ $CONTAINERS =~ ^[1-9][0-9]*$ ]] || die "CONTAINERS=$CONTAINERS: want a positive integer"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS=$RUNS: want a positive integer"
 
-need_pkg() { # command package
-	command -v "$1" >/dev/null && return
-	say "installing $2 (for $1)"
-	apt-get install -y -qq "$2" >/dev/null || die "$1 missing and apt-get install $2 failed"
-}
 need_pkg jq jq
 need_pkg unshare util-linux
 need_pkg setpriv util-linux
@@ -74,51 +67,12 @@ leaders=()    # PIDs of the unshare processes, one per container
 cg_parents=() # <mount>/nsxbench-<pid>.slice, one per hierarchy
 cg_scopes=()  # every docker-<id>.scope made
 
-# our_pids lists every process still running this run's spawn binary (it
-# lives in $work: a match is ours and nobody else's).
-our_pids() {
-	perl -e 'for my $d (glob "/proc/[0-9]*") { my $l = readlink("$d/exe"); print substr($d, 6), "\n" if defined $l && $l eq $ARGV[0] }' "$work/spawn"
-}
-
 # mounts prints "mount-point fstype super-options" for every cgroup mount.
 mounts() {
 	awk '{for (i = 7; i <= NF; i++) if ($i == "-") {if ($(i + 1) ~ /^cgroup2?$/) print $5, $(i + 1), $(i + 3); break}}' /proc/self/mountinfo
 }
 
-stop_containers() {
-	if ((${#leaders[@]} > 0)); then
-		# unshare --fork ignores SIGTERM while it waits; SIGKILL it, and
-		# --kill-child kills the pid namespace's init, and with it the
-		# whole namespace.
-		kill -KILL "${leaders[@]}" 2>/dev/null || true
-		wait "${leaders[@]}" 2>/dev/null || true
-		leaders=()
-	fi
-	local left i
-	for ((i = 0; i < 300; i++)); do
-		mapfile -t left < <(our_pids)
-		((${#left[@]} == 0)) && return 0
-		kill -KILL "${left[@]}" 2>/dev/null || true
-		sleep 0.1
-	done
-	say "WARNING: ${#left[@]} spawned processes survive: ${left[*]:0:20}"
-	return 1
-}
-
-# rmdir_retry removes empty cgroups; one whose tasks just died can stay busy
-# for a moment, so each is retried for up to 5 s.
-rmdir_retry() {
-	local d i rc=0
-	for d in "$@"; do
-		[[ -d $d ]] || continue
-		for ((i = 0; i < 50; i++)); do
-			rmdir "$d" 2>/dev/null && break
-			sleep 0.1
-		done
-		[[ ! -d $d ]] || { say "WARNING: cannot remove cgroup $d: $(rmdir "$d" 2>&1)"; rc=1; }
-	done
-	return "$rc"
-}
+stop_containers() { stop_leaders; }
 
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
@@ -260,10 +214,6 @@ cpu_ms() { # iterations -> CPU ms (user + sys) of one nsx top run
 	((docs == $1)) || die "nsx top -n $1 printed $docs documents"
 	awk '{printf "%d\n", ($1 + $2) * 1000 + 0.5}' "$work/time"
 }
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
-
 cpu_ms 1 >/dev/null # warm the caches
 many=() one=()
 for ((r = 0; r < RUNS; r++)); do
