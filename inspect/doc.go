@@ -17,8 +17,17 @@
 //   - /proc/PID/uid_map and gid_map of one process per user namespace;
 //   - ioctl(NS_GET_USERNS, NS_GET_PARENT, NS_GET_OWNER_UID) on namespace
 //     files (owner and parent hierarchy, see ioctl_linux.go);
-//   - /var/lib/docker/containers/ID/config.v2.json (Docker container names).
+//   - /var/lib/docker/containers/ID/config.v2.json (Docker container names);
+//   - /proc/1/mountinfo (else /proc/self/mountinfo) for the cgroup layout and
+//     where each hierarchy is mounted, and under those mounts the cgroup
+//     interface files of a process's cgroup and its ancestors: v2 memory.*,
+//     cpu.max, cpu.stat, cpu.weight, cpuset.*.effective, pids.*, io.max,
+//     io.stat, io.weight, *.pressure, cgroup.controllers; v1
+//     memory.limit_in_bytes, usage, max_usage, memsw, failcnt, oom_control,
+//     stat, cpu.cfs_quota_us/cfs_period_us/shares/stat, cpuacct.usage,
+//     cpuset.*, pids.*, blkio.throttle.*, blkio.weight.
 //
-// Pure parsers (bytes in, values out) live in parse.go and are fuzzed; the
-// readers around them only open files. Nothing in this package writes.
+// Pure parsers (bytes in, values out) live in parse.go and cgroupparse.go
+// and are fuzzed; the readers around them only open files. Nothing in this
+// package writes.
 package inspect
