@@ -10,13 +10,17 @@ FUZZTIME ?= 60s
 # Go is preinstalled at /usr/local/go on the test machines, not always on PATH.
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build run test bench fuzz clean
+.PHONY: all build run test bench fuzz image clean
 
 all: build
 
 # CGO_ENABLED=0: one static binary that also runs in a scratch debug container.
 build:
 	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o bin/nsx ./cmd/nsx
+
+# A scratch image with the static binary (Dockerfile): nothing is pulled.
+image: build
+	docker build -t nsx:$(VERSION) -t nsx:latest .
 
 run: build
 	./bin/nsx ls
