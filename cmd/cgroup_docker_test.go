@@ -17,46 +17,8 @@ import (
 	"nsx/internal/testutil"
 )
 
-// cgroupJSONDoc is this test's own reading of the `nsx cgroup -o json`
-// schema (docs in /work/shared): only the fields it holds nsx to.
-type cgroupJSONDoc struct {
-	SchemaVersion int    `json:"schemaVersion"`
-	View          string `json:"view"`
-	Container     *struct {
-		Name    string `json:"name"`
-		ID      string `json:"id"`
-		InitPID int    `json:"initPid"`
-	} `json:"container"`
-	PID    int               `json:"pid"`
-	Layout string            `json:"layout"`
-	Paths  map[string]string `json:"paths"`
-	Memory *struct {
-		Cgroup    string          `json:"cgroup"`
-		Version   int             `json:"version"`
-		Limit     cgroupLimitDoc  `json:"limit"`
-		SwapLimit *cgroupLimitDoc `json:"swapLimit"`
-		Own       struct {
-			Max *uint64 `json:"max"`
-		} `json:"own"`
-	} `json:"memory"`
-	CPU *struct {
-		Cgroup string `json:"cgroup"`
-		Quota  struct {
-			Value *float64 `json:"value"`
-			SetBy string   `json:"setBy"`
-		} `json:"quota"`
-		PeriodUs *uint64 `json:"periodUs"`
-		CPUs     string  `json:"cpus"`
-	} `json:"cpu"`
-	PIDs *struct {
-		Cgroup string         `json:"cgroup"`
-		Limit  cgroupLimitDoc `json:"limit"`
-	} `json:"pids"`
-	IO *struct {
-		Weight *uint64 `json:"weight"`
-	} `json:"io"`
-	Warnings []string `json:"warnings"`
-}
+// The JSON is decoded into cgroup_test.go's cgDoc: one reading of the
+// documented schema for every test.
 
 // cgroupLimitCase is one byte or count limit: nsx's value and level,
 // and the references.
@@ -66,11 +28,6 @@ type cgroupLimitCase struct {
 	setBy  string
 	docker int64 // docker inspect's HostConfig
 	kernel int64 // the cgroup's own file
-}
-
-type cgroupLimitDoc struct {
-	Value *uint64 `json:"value"`
-	SetBy string  `json:"setBy"`
 }
 
 // dockerHostConfig is what Docker recorded of the limits it was asked for.
@@ -96,13 +53,13 @@ func inspectHostConfig(t *testing.T, name string) dockerHostConfig {
 // nsxCgroupJSON runs `nsx cgroup TARGET -o json` in-process and decodes it
 // twice: into the typed document, and raw, to hold the key spellings to the
 // schema (encoding/json matches field names case-insensitively).
-func nsxCgroupJSON(t *testing.T, target string) (cgroupJSONDoc, map[string]any) {
+func nsxCgroupJSON(t *testing.T, target string) (cgDoc, map[string]any) {
 	t.Helper()
 	stdout, stderr, code := nsxInProcess(t, "cgroup", target, "-o", "json")
 	if code != cmd.ExitOK {
 		t.Fatalf("nsx cgroup %s -o json: exit %d, stderr:\n%s", target, code, stderr)
 	}
-	var doc cgroupJSONDoc
+	var doc cgDoc
 	var raw map[string]any
 	if err := errors.Join(json.Unmarshal([]byte(stdout), &doc), json.Unmarshal([]byte(stdout), &raw)); err != nil {
 		t.Fatalf("nsx cgroup %s -o json: decoding: %v\n%s", target, err, stdout)

@@ -43,8 +43,10 @@ type cgDoc struct {
 	Layout        string            `json:"layout"`
 	Paths         map[string]string `json:"paths"`
 	Container     *struct {
-		ID  string `json:"id"`
-		Pod *struct {
+		Name    string `json:"name"`
+		ID      string `json:"id"`
+		InitPID int    `json:"initPid"`
+		Pod     *struct {
 			UID string `json:"uid"`
 		} `json:"pod"`
 	} `json:"container"`
@@ -92,6 +94,9 @@ type cgDoc struct {
 			Avg10 float64 `json:"avg10"`
 		} `json:"full"`
 	} `json:"pressure"`
+	IO *struct {
+		Weight *uint64 `json:"weight"`
+	} `json:"io"`
 	Warnings []string `json:"warnings"`
 }
 

@@ -69,18 +69,12 @@ func (s *Snapshot) findBindMounts() {
 			if err != nil {
 				continue
 			}
-			b, err := d.readFile("mountinfo", bufs[w])
+			var mounts []NSFSMount
+			mounts, bufs[w], err = d.nsfsMounts(bufs[w])
 			d.close()
-			if err != nil {
-				continue
+			if err != nil && !errors.Is(err, ErrParse) {
+				continue // exited, or unreadable: try another member
 			}
-			bufs[w] = b
-			// Most mount tables hold no nsfs mount; skip parsing those.
-			if !bytes.Contains(b, nsfsMarker) {
-				results[i] = result{pid: pid}
-				return
-			}
-			mounts, err := ParseNSFSMounts(b)
 			results[i] = result{pid: pid, mounts: mounts, err: err}
 			if err == nil {
 				return
@@ -115,4 +109,24 @@ func (s *Snapshot) findBindMounts() {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
 			"the mount tables of %d mount namespaces could not be read: namespaces pinned by bind mounts there may be missing (%v)", unreadable, lastErr))
 	}
+}
+
+var nsfsMarker = []byte(" - nsfs ")
+
+// nsfsMounts reads the nsfs mounts in the process's mount table; buf is
+// reused and returned for the next read.
+func (d procDir) nsfsMounts(buf []byte) ([]NSFSMount, []byte, error) {
+	b, err := d.readFile("mountinfo", buf)
+	if err != nil {
+		return nil, buf, err
+	}
+	// Most mount tables hold no nsfs mount; skip parsing those.
+	if !bytes.Contains(b, nsfsMarker) {
+		return nil, b, nil
+	}
+	mounts, err := ParseNSFSMounts(b)
+	if err != nil {
+		return nil, b, &ParseError{Path: d.path + "/mountinfo", Err: err}
+	}
+	return mounts, b, nil
 }

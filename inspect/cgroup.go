@@ -7,7 +7,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -245,8 +244,6 @@ func (r cgroupReader) text(p, file string) string {
 }
 
 func u64(v uint64) *uint64 { return &v }
-
-func itoa64(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // malformed notes a file that exists but holds no value nsx can read:
 // unlike a missing file, that is worth a warning.

@@ -55,6 +55,20 @@ func (c *Container) DisplayName() string {
 	return c.ShortID()
 }
 
+// container reads the process's /proc/PID/cgroup and recognises the
+// container it names, if any; buf is reused and returned for the next read.
+func (d procDir) container(buf []byte) (*Container, []byte, error) {
+	b, err := d.readRecord("cgroup", buf)
+	if err != nil {
+		return nil, buf, err
+	}
+	lines, err := ParseCgroupFile(b)
+	if err != nil {
+		return nil, b, &ParseError{Path: d.path + "/cgroup", Err: err}
+	}
+	return ContainerFromCgroups(lines), b, nil
+}
+
 // ContainerFromCgroups recognises a container from the lines of
 // /proc/PID/cgroup. The unified (v2) line is tried first, then every v1
 // line: on a hybrid host either may carry the container's path.

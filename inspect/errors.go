@@ -3,6 +3,7 @@ package inspect
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors. Callers test them with errors.Is; readers wrap them with
@@ -43,7 +44,7 @@ type AmbiguousError struct {
 }
 
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%q is ambiguous: it matches %s", e.Target, joinQuoted(e.Candidates))
+	return fmt.Sprintf("%q is ambiguous: it matches %s", e.Target, strings.Join(e.Candidates, ", "))
 }
 
 func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
@@ -59,17 +60,6 @@ func (e *NoTargetError) Error() string {
 }
 
 func (e *NoTargetError) Unwrap() error { return ErrNoTarget }
-
-func joinQuoted(s []string) string {
-	out := ""
-	for i, c := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += c
-	}
-	return out
-}
 
 // describedError is a message written for people that still matches a
 // sentinel with errors.Is, without repeating the sentinel's text.

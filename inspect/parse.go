@@ -172,22 +172,26 @@ func ParseIDMap(b []byte) ([]IDMapRange, error) {
 
 // ParseStatusUID returns the real uid from /proc/PID/status ("Uid:\tR E S F").
 func ParseStatusUID(b []byte) (int, error) {
-	for _, line := range strings.Split(string(b), "\n") {
-		rest, ok := strings.CutPrefix(line, "Uid:")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			return 0, errFormat
-		}
-		uid, err := strconv.ParseUint(f[0], 10, 32)
-		if err != nil {
-			return 0, errFormat
-		}
-		return int(uid), nil
+	f, ok := statusField(b, "Uid:")
+	if !ok || len(f) == 0 {
+		return 0, errFormat
 	}
-	return 0, errFormat
+	uid, err := strconv.ParseUint(f[0], 10, 32)
+	if err != nil {
+		return 0, errFormat
+	}
+	return int(uid), nil
+}
+
+// statusField returns the fields of the first /proc/PID/status line that
+// starts with key ("Uid:", "Tgid:").
+func statusField(b []byte, key string) ([]string, bool) {
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, key); ok {
+			return strings.Fields(rest), true
+		}
+	}
+	return nil, false
 }
 
 // ParseCmdline turns /proc/PID/cmdline (NUL-separated) into one line.

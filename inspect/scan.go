@@ -376,15 +376,10 @@ func (s *Snapshot) attributeContainers() {
 			if err != nil {
 				continue
 			}
-			b, err := d.readRecord("cgroup", nil)
+			found[g], _, _ = d.container(nil)
 			d.close()
-			if err != nil {
-				continue
-			}
-			if lines, err := ParseCgroupFile(b); err == nil {
-				if found[g] = ContainerFromCgroups(lines); found[g] != nil {
-					return
-				}
+			if found[g] != nil {
+				return
 			}
 		}
 	})
@@ -501,12 +496,7 @@ func (r *procReader) read(pid int) scanResult {
 	}
 	if newSet {
 		res.claimedSet = true
-		if b, err := d.readRecord("cgroup", r.file); err == nil {
-			r.file = b
-			if lines, err := ParseCgroupFile(b); err == nil {
-				res.container = ContainerFromCgroups(lines)
-			}
-		}
+		res.container, r.file, _ = d.container(r.file)
 	}
 	if r.opts.SkipHolders {
 		return res
@@ -548,20 +538,10 @@ func (r *procReader) askKernel(d procDir, p *Process, fresh *[NumNSTypes]bool, r
 }
 
 // readNSFSMounts reads the nsfs mounts in the process's mount table.
-func (r *procReader) readNSFSMounts(d procDir) ([]NSFSMount, error) {
-	b, err := d.readFile("mountinfo", r.mountinfo)
-	if err != nil {
-		return nil, err
-	}
-	r.mountinfo = b
-	// Most mount tables hold no nsfs mount; skip parsing those.
-	if !bytes.Contains(b, nsfsMarker) {
-		return nil, nil
-	}
-	return ParseNSFSMounts(b)
+func (r *procReader) readNSFSMounts(d procDir) (mounts []NSFSMount, err error) {
+	mounts, r.mountinfo, err = d.nsfsMounts(r.mountinfo)
+	return mounts, err
 }
-
-var nsfsMarker = []byte(" - nsfs ")
 
 // readNS reads the eight ns links under prefix ("" or "task/TID/"). A type
 // the kernel lacks (no time namespace before 5.6) stays 0. Only a failure on

@@ -92,13 +92,12 @@ func (s *Snapshot) resolvePID(spec string, pid int) (*Target, error) {
 
 // parseStatusTgid returns the Tgid (process ID) from /proc/PID/status.
 func parseStatusTgid(b []byte) (int, bool) {
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "Tgid:"); ok {
-			n, err := strconv.Atoi(strings.TrimSpace(rest))
-			return n, err == nil
-		}
+	f, ok := statusField(b, "Tgid:")
+	if !ok || len(f) != 1 {
+		return 0, false
 	}
-	return 0, false
+	n, err := strconv.Atoi(f[0])
+	return n, err == nil
 }
 
 // resolveNSPath opens a namespace file under the host root and finds the
