@@ -19,6 +19,7 @@ type lsOptions struct {
 	tasks      bool
 	tree       bool
 	noCgroup   bool
+	pods       bool
 }
 
 func newLsCmd(g *globalOptions) *cobra.Command {
@@ -42,14 +43,25 @@ thread (--tasks), an open file descriptor, or a bind mount in any mount
 namespace (e.g. /run/netns/NAME), or alive only as the owner or parent of
 another namespace. NPROCS counts processes, as lsns does.
 
+--pods shows Kubernetes pods: each pod's containers, the sandbox (pause)
+container first, and each container's processes, with the container's MEM,
+CPU and PIDS. Pods are named from the runtimes' state (containerd's CRI
+annotations, CRI-O's, cri-dockerd's labels) or the kubelet's log directories.
+
 --tree shows the user-namespace ownership tree (sandboxes as leaves, with the
 types of namespace the user namespace owns) and the pid-namespace tree.
 
 TARGET narrows the list to the sandboxes of a PID, a container name, full ID or
-unique ID prefix, netns:NAME or a bind-mounted namespace path.`,
+unique ID prefix, a pod (pod/NAME, NAMESPACE/POD, NAMESPACE/POD/CONTAINER),
+netns:NAME or a bind-mounted namespace path. Containers are named from the
+runtimes' own state on disk: Docker, containerd (Kubernetes and ctr), CRI-O,
+podman (rootful and every user's rootless store), LXC, systemd-nspawn; a
+sandbox made by a plain systemd service is named after its unit.`,
 		Example: `  nsx ls
   nsx ls --ns --type net,pid
   nsx ls --tree
+  nsx ls --pods
+  nsx ls shop/checkout-7f9c
   nsx ls web 4242 -o json`,
 		RunE: func(c *cobra.Command, args []string) error { return o.run(c.OutOrStdout(), c.ErrOrStderr(), args) },
 	}
@@ -58,6 +70,7 @@ unique ID prefix, netns:NAME or a bind-mounted namespace path.`,
 	f.StringVarP(&o.types, "type", "t", "", "with --ns: only these namespace `TYPES` (comma-separated: cgroup,ipc,mnt,net,pid,time,user,uts)")
 	f.BoolVar(&o.tasks, "tasks", false, "also scan threads, which may sit in other namespaces than their process")
 	f.BoolVar(&o.tree, "tree", false, "show the user-namespace ownership tree and the pid-namespace tree")
+	f.BoolVar(&o.pods, "pods", false, "show Kubernetes pods: their containers (the sandbox first) and processes")
 	f.BoolVar(&o.noCgroup, "no-cgroup", false, "leave out the MEM, CPU and PIDS columns (reads no cgroup files)")
 	return c
 }
@@ -70,8 +83,8 @@ func (o *lsOptions) run(stdout, stderr io.Writer, args []string) error {
 	if o.types != "" && !o.namespaces {
 		return usagef("--type needs --ns")
 	}
-	if o.tree && o.namespaces {
-		return usagef("--tree and --ns are different views; pick one")
+	if n := countTrue(o.tree, o.namespaces, o.pods); n > 1 {
+		return usagef("--tree, --ns and --pods are different views; pick one")
 	}
 	h, err := o.host()
 	if err != nil {
@@ -94,6 +107,8 @@ func (o *lsOptions) run(stdout, stderr io.Writer, args []string) error {
 		err = v.renderTree(stdout)
 	case o.namespaces:
 		err = v.renderNamespaces(stdout, types)
+	case o.pods:
+		err = v.renderPods(stdout, stderr)
 	default:
 		err = v.renderSandboxes(stdout)
 	}
@@ -322,8 +337,12 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		}
 		p := v.snap.Details(sb.Oldest)
 		runtime, id := "-", "-"
-		if sb.Container != nil {
-			runtime, id = sb.Container.Runtime, sb.Container.ShortID()
+		if c := sb.Container; c != nil {
+			runtime = c.Runtime
+			// LXC, nspawn and systemd units are known by name alone.
+			if c.ID != c.Name {
+				id = c.ShortID()
+			}
 		}
 		row := []string{v.sandboxName(sb), runtime, id, strconv.Itoa(sb.Oldest), strconv.Itoa(len(sb.PIDs)),
 			nsSummary(sb), string(v.snap.UserMapping(sb.NS[inspect.UserNS]))}
@@ -508,4 +527,14 @@ func holders(hs []inspect.Holder, sep string) string {
 		parts = append(parts[:3], fmt.Sprintf("+%d", len(parts)-3))
 	}
 	return strings.Join(parts, sep)
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }

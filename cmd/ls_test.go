@@ -158,7 +158,7 @@ func TestLsTable(t *testing.T) {
 		scenario: "v1-docker",
 		want: []row{
 			{"host", "-", "-", "1", "13"},
-			{"systemd-udevd", "-", "-", "412", "1"},
+			{"systemd-udevd.service", "systemd", "-", "412", "1"},
 			{"web", "docker", webShortID, "1310", "2"},
 			{"db", "docker", dbShortID, "1420", "1"},
 			{"web-debug", "docker", debugShortID, "1530", "1"},
@@ -259,7 +259,7 @@ func TestLsJSON(t *testing.T) {
 		for _, sb := range doc.Sandboxes {
 			names = append(names, sb.Name)
 		}
-		if diff := cmp.Diff([]string{"host", "systemd-udevd", "web", "db", "web-debug", "metrics"}, names); diff != "" {
+		if diff := cmp.Diff([]string{"host", "systemd-udevd.service", "web", "db", "web-debug", "metrics"}, names); diff != "" {
 			t.Fatalf("sandbox names (-want +have):\n%s", diff)
 		}
 		host, web, debug, metrics := doc.Sandboxes[0], doc.Sandboxes[2], doc.Sandboxes[4], doc.Sandboxes[5]

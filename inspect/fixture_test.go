@@ -110,7 +110,7 @@ func TestFixtureSandboxes(t *testing.T) {
 			// systemd, 2 kernel threads, daemons, the fd holder and 4 shims.
 			{Host: true, PIDs: []int{1, 2, 3, 389, 598, 620, 703, 745, 910, 1290, 1390, 1500, 1590}, Scopes: map[string]inspect.Scope{}},
 			// PrivateMounts=yes gives udevd a mount namespace of its own.
-			{PIDs: []int{412}, Scopes: map[string]inspect.Scope{"mnt": private}},
+			{PIDs: []int{412}, Runtime: "systemd", ID: "systemd-udevd.service", Name: "systemd-udevd.service", Scopes: map[string]inspect.Scope{"mnt": private}},
 			{PIDs: []int{1310, 1355}, Runtime: "docker", ID: webID, Name: "web",
 				Scopes: map[string]inspect.Scope{"ipc": private, "mnt": private, "net": private, "pid": shared, "uts": private}},
 			{PIDs: []int{1420}, Runtime: "docker", ID: dbID, Name: "db",

@@ -1,19 +1,11 @@
 package inspect
 
-// nameContainers fills in names and state of the containers seen, from the
-// runtimes' state on disk. Only Docker's is read so far; the others keep the
-// ID their cgroup path gave.
+// nameContainers fills in names, pods, images and state of the containers
+// seen from the runtimes' state on disk (see package runtimes); what could
+// not be read is one warning each.
 func (s *Snapshot) nameContainers() {
 	for _, c := range s.containers {
-		if c.Runtime != RuntimeDocker || !isHexID(c.ID) || len(c.ID) != 64 {
-			continue
-		}
-		b, err := s.Host.ReadFile(dockerContainersDir, c.ID, "config.v2.json")
-		if err != nil {
-			continue // not Docker's default data root, or removed meanwhile
-		}
-		if d, err := ParseDockerConfig(b); err == nil {
-			c.Name, c.State, c.InitPID = d.Name, d.State, d.InitPID
-		}
+		s.Runtimes.Identify(c)
 	}
+	s.Warnings = append(s.Warnings, s.Runtimes.Warnings()...)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"nsx/runtimes"
 	"os"
 	"sort"
 	"strconv"
@@ -90,6 +91,7 @@ func (h Host) Scan(opts ScanOptions) (*Snapshot, error) {
 
 	s := &Snapshot{
 		Host:          h,
+		Runtimes:      runtimes.NewStore(h.Root),
 		Processes:     make(map[int]*Process, len(pids)),
 		Namespaces:    make(map[NSID]*Namespace),
 		containers:    make(map[string]*Container),
@@ -384,11 +386,39 @@ func (s *Snapshot) attributeContainers() {
 		}
 	})
 	for g, members := range groups {
-		c := s.internContainer(found[g])
+		c := found[g]
+		// A set whose cgroup names no container (rootless podman on cgroup
+		// v1 has none of its own, `runc run` by hand may put it anywhere),
+		// or only a systemd service, may still be a container the OCI
+		// runtime's state knows by its init's PID.
+		if c == nil || c.Runtime == runtimes.Systemd {
+			if byPID := s.containerByInitPID(members); byPID != nil {
+				c = byPID
+			}
+		}
+		c = s.internContainer(c)
 		for _, p := range members {
 			p.Container = c
 		}
 	}
+}
+
+// containerByInitPID asks the OCI runtimes' state whether one of a set's
+// processes is a container's init. The start time guards against a stale
+// state file whose PID was reused; it is read only for a PID that matches.
+func (s *Snapshot) containerByInitPID(members []*Process) *Container {
+	for _, p := range members {
+		c := s.Runtimes.ByInitPID(p.PID, func() uint64 {
+			if !p.stat {
+				s.loadStat(p, nil)
+			}
+			return p.StartTime
+		})
+		if c != nil {
+			return c
+		}
+	}
+	return nil
 }
 
 // finish sorts member lists, picks each namespace's representative process

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"nsx/runtimes"
 	"sort"
 )
 
@@ -123,6 +124,8 @@ type Snapshot struct {
 	Stats ScanStats
 	// Warnings say what could not be seen and why; one line each.
 	Warnings []string
+	// Runtimes reads the container runtimes' state under the host root.
+	Runtimes *runtimes.Store
 	// containers interned by runtime/ID.
 	containers map[string]*Container
 	// group is each process's sandbox key (see groupProcesses).

@@ -6,11 +6,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"nsx/runtimes"
 )
 
 // TargetKind says what a target string named.
@@ -20,6 +23,7 @@ const (
 	TargetPID       TargetKind = "pid"
 	TargetContainer TargetKind = "container"
 	TargetNamespace TargetKind = "namespace"
+	TargetPod       TargetKind = "pod"
 )
 
 // Target is a resolved command-line target.
@@ -28,6 +32,7 @@ type Target struct {
 	Kind      TargetKind
 	PIDs      []int      // the processes it names (running ones)
 	Container *Container // for TargetContainer
+	Pod       *Pod       // for TargetPod
 	NS        NSID       // for TargetNamespace
 }
 
@@ -35,6 +40,8 @@ type Target struct {
 //
 //	4242                  a PID (or, if no process has it, a container ID prefix)
 //	web, 45e22fdaba17     a container name, full ID or unique ID prefix
+//	pod/NAME, NS/POD      a Kubernetes pod (all its containers)
+//	NS/POD/CONTAINER      one container of a pod
 //	netns:NAME            a network namespace made by `ip netns add NAME`
 //	/run/netns/NAME       any bind-mounted namespace file (under --host-root)
 func (s *Snapshot) Resolve(spec string) (*Target, error) {
@@ -45,7 +52,7 @@ func (s *Snapshot) Resolve(spec string) (*Target, error) {
 	if pid, err := strconv.Atoi(spec); err == nil {
 		// Container IDs often start with digits: a number that is no
 		// scanned process may still be an ID prefix ("nsx ls 7376").
-		if _, ok := s.Processes[pid]; !ok && isHexID(spec+"000000000000"[:max(0, 12-len(spec))]) {
+		if _, ok := s.Processes[pid]; !ok && runtimes.IsHexID(spec+"000000000000"[:max(0, 12-len(spec))]) {
 			t, err := s.resolveContainer(spec)
 			var none *NoTargetError
 			if !errors.As(err, &none) {
@@ -157,11 +164,16 @@ func nsTypeFromCloneFlag(flag int) (NSType, bool) {
 	return 0, false
 }
 
-// resolveContainer matches a name, a full ID or a unique ID prefix against
-// the running containers, then against Docker's stopped ones so that the
-// error can say the container exists but is not running.
+// resolveContainer finds the container or pod a string names: a pod as
+// pod/NAME, NAMESPACE/POD or NAMESPACE/POD/CONTAINER; a container by name,
+// full ID or unique ID prefix; else a pod by its name alone. Running
+// containers are searched first, then every container the runtimes' state
+// knows, so that the error can say one exists but is not running.
 func (s *Snapshot) resolveContainer(spec string) (*Target, error) {
 	running := s.Containers()
+	if strings.Contains(spec, "/") {
+		return s.resolvePod(spec, running)
+	}
 	c, err := matchContainer(spec, running)
 	if err != nil {
 		return nil, err
@@ -169,28 +181,137 @@ func (s *Snapshot) resolveContainer(spec string) (*Target, error) {
 	if c != nil {
 		return &Target{Spec: spec, Kind: TargetContainer, Container: c, PIDs: s.containerPIDs(c)}, nil
 	}
-	all, _ := s.Host.DockerContainers()
-	c, err = matchContainer(spec, all)
+	if t, err := s.podTarget(spec, running, func(p *Pod) bool { return p.Name == spec }); t != nil || err != nil {
+		return t, err
+	}
+	return nil, s.notRunning(spec, func(list []*Container) (*Container, error) { return matchContainer(spec, list) }, len(running))
+}
+
+// resolvePod reads pod/NAME, NAMESPACE/POD and NAMESPACE/POD/CONTAINER.
+func (s *Snapshot) resolvePod(spec string, running []*Container) (*Target, error) {
+	parts := strings.Split(spec, "/")
+	if slices.Contains(parts, "") || len(parts) > 3 {
+		return nil, describe(ErrNoTarget, "%q: a pod is pod/NAME, NAMESPACE/POD or NAMESPACE/POD/CONTAINER", spec)
+	}
+	if parts[0] == "pod" && len(parts) == 2 {
+		t, err := s.podTarget(spec, running, func(p *Pod) bool { return p.Name == parts[1] })
+		if t != nil || err != nil {
+			return t, err
+		}
+		// A namespace called "pod" is possible: try NAMESPACE/POD below.
+	}
+	inPod := func(p *Pod) bool { return p.Namespace == parts[0] && p.Name == parts[1] }
+	if len(parts) == 2 {
+		if t, err := s.podTarget(spec, running, inPod); t != nil || err != nil {
+			return t, err
+		}
+	} else {
+		var matches []*Container
+		for _, c := range running {
+			if c.Pod != nil && inPod(c.Pod) && c.Name == parts[2] && !c.PodSandbox {
+				matches = append(matches, c)
+			}
+		}
+		if len(matches) > 1 {
+			return nil, ambiguous(spec, matches)
+		}
+		if len(matches) == 1 {
+			c := matches[0]
+			return &Target{Spec: spec, Kind: TargetContainer, Container: c, PIDs: s.containerPIDs(c)}, nil
+		}
+	}
+	return nil, s.notRunning(spec, func(list []*Container) (*Container, error) {
+		for _, c := range list {
+			if c.Pod != nil && (inPod(c.Pod) || parts[0] == "pod" && c.Pod.Name == parts[1]) && (len(parts) < 3 || c.Name == parts[2]) {
+				return c, nil
+			}
+		}
+		return nil, nil
+	}, len(running))
+}
+
+// podTarget gathers the running containers of the pods that match; more
+// than one pod is ambiguous.
+func (s *Snapshot) podTarget(spec string, running []*Container, match func(*Pod) bool) (*Target, error) {
+	pods := map[string]*Pod{}
+	var members []*Container
+	for _, c := range running {
+		if c.Pod == nil || c.Pod.Name == "" || !match(c.Pod) {
+			continue
+		}
+		pods[c.Pod.String()] = c.Pod
+		members = append(members, c)
+	}
+	switch len(pods) {
+	case 0:
+		return nil, nil
+	case 1:
+	default:
+		cands := make([]string, 0, len(pods))
+		for name := range pods {
+			cands = append(cands, "pod "+name)
+		}
+		sort.Strings(cands)
+		return nil, &AmbiguousError{Target: spec, Candidates: cands}
+	}
+	t := &Target{Spec: spec, Kind: TargetPod}
+	for _, p := range pods {
+		t.Pod = p
+	}
+	seen := map[int]bool{}
+	for _, c := range members {
+		for _, pid := range s.containerPIDs(c) {
+			if !seen[pid] {
+				seen[pid] = true
+				t.PIDs = append(t.PIDs, pid)
+			}
+		}
+	}
+	sort.Ints(t.PIDs)
+	return t, nil
+}
+
+// notRunning looks the target up among every container the runtimes know,
+// running or not, to tell "not running" from "unknown".
+func (s *Snapshot) notRunning(spec string, match func([]*Container) (*Container, error), nRunning int) error {
+	c, err := match(s.Runtimes.All())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if c != nil {
-		return nil, describe(ErrNoTarget, "container %s (%s %s) is not running (%s)", c.DisplayName(), c.Runtime, c.ShortID(), c.State)
+		state := c.State
+		if state == "" {
+			state = "no process"
+		}
+		return describe(ErrNoTarget, "container %s (%s %s) is not running (%s)", c.DisplayName(), c.Runtime, c.ShortID(), state)
 	}
-	return nil, &NoTargetError{Target: spec, Searched: fmt.Sprintf(
-		"%d running containers by name, ID and ID prefix, Docker's stopped containers in %s, and PIDs", len(running), s.Host.Path(dockerContainersDir))}
+	return &NoTargetError{Target: spec, Searched: fmt.Sprintf(
+		"%d running containers and their pods by name, ID and ID prefix, the stopped containers in the runtimes' state, and PIDs", nRunning)}
 }
 
 // matchContainer prefers an exact name or ID over a prefix, as docker does.
+// Kubernetes container names repeat across pods: several exact matches are
+// ambiguous.
 func matchContainer(spec string, list []*Container) (*Container, error) {
+	var exact []*Container
 	for _, c := range list {
-		if c.Name == spec || c.ID == spec {
+		if c.ID == spec {
 			return c, nil
 		}
+		if c.Name == spec {
+			exact = append(exact, c)
+		}
+	}
+	switch len(exact) {
+	case 1:
+		return exact[0], nil
+	case 0:
+	default:
+		return nil, ambiguous(spec, exact)
 	}
 	var matches []*Container
 	for _, c := range list {
-		if len(spec) >= 1 && strings.HasPrefix(c.ID, spec) {
+		if strings.HasPrefix(c.ID, spec) {
 			matches = append(matches, c)
 		}
 	}
@@ -200,16 +321,21 @@ func matchContainer(spec string, list []*Container) (*Container, error) {
 	case 1:
 		return matches[0], nil
 	}
+	return nil, ambiguous(spec, matches)
+}
+
+// ambiguous lists the candidates as "runtime shortID (name)".
+func ambiguous(spec string, matches []*Container) error {
 	cands := make([]string, 0, len(matches))
 	for _, c := range matches {
 		label := c.Runtime + " " + c.ShortID()
-		if c.Name != "" {
-			label += " (" + c.Name + ")"
+		if n := c.DisplayName(); n != c.ShortID() {
+			label += " (" + n + ")"
 		}
 		cands = append(cands, label)
 	}
 	sort.Strings(cands)
-	return nil, &AmbiguousError{Target: spec, Candidates: cands}
+	return &AmbiguousError{Target: spec, Candidates: cands}
 }
 
 func (s *Snapshot) containerPIDs(c *Container) []int {

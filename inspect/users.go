@@ -1,25 +1,16 @@
 package inspect
 
 import (
-	"strconv"
-	"strings"
+	"nsx/runtimes"
 )
 
-// ParsePasswd maps uids to user names from the text of /etc/passwd.
-// Malformed lines are skipped: a name is a nicety, the uid is the fact.
+// ParsePasswd maps uids to user names from the text of /etc/passwd; the
+// first name of a uid wins.
 func ParsePasswd(b []byte) map[int]string {
 	names := map[int]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.SplitN(line, ":", 4)
-		if len(f) < 4 || f[0] == "" || strings.HasPrefix(f[0], "#") {
-			continue
-		}
-		uid, err := strconv.Atoi(f[2])
-		if err != nil {
-			continue
-		}
-		if _, dup := names[uid]; !dup {
-			names[uid] = f[0]
+	for _, u := range runtimes.ParsePasswd(b) {
+		if _, dup := names[u.UID]; !dup {
+			names[u.UID] = u.Name
 		}
 	}
 	return names

@@ -1,8 +1,9 @@
-package inspect
+package runtimes
 
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -27,6 +28,15 @@ const (
 	dockerConfigExited = `{"ID": "94cfd329a6404e3ad2df1acf4a17bd49b105edcc1b391e63c92405c489f7da18", "Name": "/parsetest-5", "State": {"Running": false, "Paused": false, "Restarting": false, "OOMKilled": false, "RemovalInProgress": false, "Dead": false, "Pid": 0, "ExitCode": 3, "Error": "", "StartedAt": "2026-11-29T02:02:40.758063623Z", "FinishedAt": "2026-11-29T02:02:40.759092845Z", "Health": null}}`
 )
 
+// ts parses an RFC 3339 time for a want.
+func ts(s string) *time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(err)
+	}
+	return &t
+}
+
 func TestParseDockerConfig(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -37,49 +47,56 @@ func TestParseDockerConfig(t *testing.T) {
 		{
 			name: "running",
 			in:   dockerConfigRunning,
-			want: &Container{Runtime: RuntimeDocker, ID: "fb183c3c5d27806fa3ce92850f4497699feed7602955d372cee1e21592931c36", Name: "parsetest-1", State: "running", InitPID: 10706},
+			want: &Container{Runtime: Docker, ID: "fb183c3c5d27806fa3ce92850f4497699feed7602955d372cee1e21592931c36", Name: "parsetest-1", Image: "nsx-test-busybox:latest", State: "running", InitPID: 10706,
+				LastRun: &RunState{StartedAt: ts("2026-11-29T02:02:36.017514778Z")}},
 		},
 		{
 			name: "created",
 			in:   dockerConfigCreated,
-			want: &Container{Runtime: RuntimeDocker, ID: "04bd49e0b1b9f7e0661686bdfee986810845265cbfb9f8db96101e4b1dfc5d0f", Name: "parsetest-2", State: "created"},
+			want: &Container{Runtime: Docker, ID: "04bd49e0b1b9f7e0661686bdfee986810845265cbfb9f8db96101e4b1dfc5d0f", Name: "parsetest-2", State: "created"},
 		},
 		{
 			name: "failed to start is created, as docker ps says",
 			in:   dockerConfigFailedStart,
-			want: &Container{Runtime: RuntimeDocker, ID: "e54e8005c0588e99760ff7d0958e325c9b5e207e52157267a401554aa3b2273f", Name: "parsetest-3", State: "created"},
+			want: &Container{Runtime: Docker, ID: "e54e8005c0588e99760ff7d0958e325c9b5e207e52157267a401554aa3b2273f", Name: "parsetest-3", State: "created",
+				LastRun: &RunState{ExitCode: intPtr(127), Error: "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"true\": executable file not found in $PATH: unknown"}},
 		},
 		{
 			// Paused containers still have processes: keep the init PID.
 			name: "paused",
 			in:   dockerConfigPaused,
-			want: &Container{Runtime: RuntimeDocker, ID: "6e26ac5319295bdaa9f32838629c296b0f2c78f750dbdcf9e78ff5b2efba5b38", Name: "parsetest-4", State: "paused", InitPID: 10877},
+			want: &Container{Runtime: Docker, ID: "6e26ac5319295bdaa9f32838629c296b0f2c78f750dbdcf9e78ff5b2efba5b38", Name: "parsetest-4", State: "paused", InitPID: 10877,
+				LastRun: &RunState{StartedAt: ts("2026-11-29T02:02:36.994357785Z")}},
 		},
 		{
 			name: "exited",
 			in:   dockerConfigExited,
-			want: &Container{Runtime: RuntimeDocker, ID: "94cfd329a6404e3ad2df1acf4a17bd49b105edcc1b391e63c92405c489f7da18", Name: "parsetest-5", State: "exited"},
+			want: &Container{Runtime: Docker, ID: "94cfd329a6404e3ad2df1acf4a17bd49b105edcc1b391e63c92405c489f7da18", Name: "parsetest-5", State: "exited",
+				LastRun: &RunState{StartedAt: ts("2026-11-29T02:02:40.758063623Z"), FinishedAt: ts("2026-11-29T02:02:40.759092845Z"), ExitCode: intPtr(3)}},
 		},
 		{
 			name: "restarting",
 			in:   `{"ID": "` + idA + `", "Name": "/r", "State": {"Running": true, "Restarting": true, "Pid": 0, "StartedAt": "2026-11-29T02:02:40Z"}}`,
-			want: &Container{Runtime: RuntimeDocker, ID: idA, Name: "r", State: "restarting"},
+			want: &Container{Runtime: Docker, ID: idA, Name: "r", State: "restarting",
+				LastRun: &RunState{StartedAt: ts("2026-11-29T02:02:40Z"), ExitCode: intPtr(0)}},
 		},
 		{
 			name: "dead",
 			in:   `{"ID": "` + idA + `", "Name": "/d", "State": {"Dead": true, "StartedAt": "2026-11-29T02:02:40Z"}}`,
-			want: &Container{Runtime: RuntimeDocker, ID: idA, Name: "d", State: "dead"},
+			want: &Container{Runtime: Docker, ID: idA, Name: "d", State: "dead",
+				LastRun: &RunState{StartedAt: ts("2026-11-29T02:02:40Z"), ExitCode: intPtr(0)}},
 		},
 		{
 			// A stale Pid of a stopped container must not be reported.
 			name: "exited with a stale pid",
 			in:   `{"ID": "` + idA + `", "Name": "/s", "State": {"Running": false, "Pid": 4242, "StartedAt": "2026-11-29T02:02:40Z"}}`,
-			want: &Container{Runtime: RuntimeDocker, ID: idA, Name: "s", State: "exited"},
+			want: &Container{Runtime: Docker, ID: idA, Name: "s", State: "exited",
+				LastRun: &RunState{StartedAt: ts("2026-11-29T02:02:40Z"), ExitCode: intPtr(0)}},
 		},
 		{
 			name: "no State object",
 			in:   `{"ID": "` + idA + `", "Name": "/n"}`,
-			want: &Container{Runtime: RuntimeDocker, ID: idA, Name: "n", State: "created"},
+			want: &Container{Runtime: Docker, ID: idA, Name: "n", State: "created"},
 		},
 
 		{name: "missing ID", in: strings.Replace(dockerConfigRunning, `"ID": "fb183c3c5d27806fa3ce92850f4497699feed7602955d372cee1e21592931c36", `, "", 1), wantErr: true},

@@ -1,0 +1,213 @@
+package runtimes
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// Store reads the container runtimes' state under one host root: the files
+// each runtime keeps for its containers, so that names, pods and last exits
+// are known without asking a daemon (which may be the thing that hangs).
+// It caches directory listings for its lifetime, which is one scan; it is
+// safe for concurrent use.
+type Store struct {
+	root string
+
+	mu       sync.Mutex
+	dirs     map[string][]string  // listDir cache
+	podNames map[string]*Pod      // pod UID -> pod, from the kubelet's log directories
+	podmen   []*containersStorage // the system store and rootless ones; nil until needed
+	byPID    map[int]*ociState    // init PID -> OCI runtime state; nil until needed
+	api      *dockerAPI           // nil until first needed
+
+	usersOnce sync.Once
+	passwd    []PasswdEntry
+	warnings  []string
+}
+
+// NewStore reads runtime state under root ("/" on the host).
+func NewStore(root string) *Store {
+	return &Store{root: root, dirs: map[string][]string{}}
+}
+
+// Warnings returns what could not be read (malformed state files, refused
+// directories). A runtime that is not installed is no warning.
+func (s *Store) Warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.warnings...)
+}
+
+func (s *Store) path(rel string) string { return filepath.Join(s.root, rel) }
+
+func (s *Store) read(rel string) ([]byte, error) { return os.ReadFile(s.path(rel)) }
+
+func (s *Store) exists(rel string) bool {
+	_, err := os.Stat(s.path(rel))
+	return err == nil
+}
+
+// listDir lists the names in a directory under the root, cached; a missing
+// directory is empty, an unreadable one is a warning.
+func (s *Store) listDir(rel string) []string {
+	s.mu.Lock()
+	names, ok := s.dirs[rel]
+	s.mu.Unlock()
+	if ok {
+		return names
+	}
+	entries, err := os.ReadDir(s.path(rel))
+	if err != nil {
+		s.warnUnlessGone(err, "listing "+s.path(rel))
+	}
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	s.mu.Lock()
+	s.dirs[rel] = names
+	s.mu.Unlock()
+	return names
+}
+
+func (s *Store) warnf(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.warnings = append(s.warnings, fmt.Sprintf(format, args...))
+}
+
+// warnUnlessGone records err unless it says the file does not exist: a
+// runtime that is not installed, or a container removed meanwhile.
+func (s *Store) warnUnlessGone(err error, what string) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return
+	}
+	s.warnf("%s: %v", what, err)
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// Identify completes a container recognised from its cgroup path with what
+// its runtime's state says: name, pod, image, state, last run. A container
+// whose runtime the cgroup path left open (the kubelet's cgroupfs driver)
+// gets the runtime whose state has it.
+func (s *Store) Identify(c *Container) {
+	var found *Container
+	switch c.Runtime {
+	case Docker:
+		found, _ = s.docker(c.ID)
+		if found == nil {
+			found = s.dockerFromAPI(c.ID)
+		}
+	case Containerd:
+		found = s.containerd(c.ID)
+	case CRIO:
+		found = s.crio(c.ID)
+	case Podman:
+		found = s.podman(c.ID)
+	case CRI:
+		if found = s.containerd(c.ID); found == nil {
+			if found = s.crio(c.ID); found == nil {
+				found, _ = s.docker(c.ID) // cri-dockerd
+			}
+		}
+	}
+	if found != nil {
+		merge(c, found)
+	}
+	if c.Pod != nil && c.Pod.Name == "" && c.Pod.UID != "" {
+		if p := s.podByUID(c.Pod.UID); p != nil {
+			c.Pod.Name, c.Pod.Namespace = p.Name, p.Namespace
+		}
+	}
+}
+
+// merge copies what the runtime's state found into c, which the cgroup path
+// made: the path and the pod UID it gave stay.
+func merge(c, found *Container) {
+	cgroup, pod := c.Cgroup, c.Pod
+	*c = *found
+	c.Cgroup = cgroup
+	if c.Pod == nil {
+		c.Pod = pod
+	} else if c.Pod.UID == "" && pod != nil {
+		c.Pod.UID = pod.UID
+	}
+}
+
+// All lists every container the runtimes' state on disk knows, running or
+// not, each runtime's in ID order: Docker's, containerd's running tasks,
+// CRI-O's, and podman's (rootful and every user's rootless store).
+func (s *Store) All() []*Container {
+	var all []*Container
+	seen := map[string]bool{}
+	add := func(list []*Container) {
+		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+		for _, c := range list {
+			if key := c.Runtime + "/" + c.ID; !seen[key] {
+				seen[key] = true
+				all = append(all, c)
+			}
+		}
+	}
+	docker := s.dockerAll()
+	add(docker)
+	if len(docker) == 0 {
+		// A daemon with another data root: its API may still answer.
+		add(s.dockerAPIAll())
+	}
+	add(s.containerdAll())
+	add(s.containersStorageAll())
+	for _, c := range all {
+		if c.Pod != nil && c.Pod.Name == "" && c.Pod.UID != "" {
+			if p := s.podByUID(c.Pod.UID); p != nil {
+				c.Pod.Name, c.Pod.Namespace = p.Name, p.Namespace
+			}
+		}
+	}
+	return all
+}
+
+// kubeletPodLogs is where the kubelet keeps each pod's container logs, in a
+// directory named NAMESPACE_NAME_UID (Kubernetes 1.14 and later). It names
+// a pod from its UID when no runtime state does (a runtime nsx cannot
+// read, or a pod whose containers are gone).
+const kubeletPodLogs = "var/log/pods"
+
+func (s *Store) podByUID(uid string) *Pod {
+	s.mu.Lock()
+	if s.podNames == nil {
+		s.mu.Unlock()
+		names := map[string]*Pod{}
+		for _, d := range s.listDir(kubeletPodLogs) {
+			if p, ok := parsePodLogDir(d); ok {
+				names[p.UID] = p
+			}
+		}
+		s.mu.Lock()
+		s.podNames = names
+	}
+	defer s.mu.Unlock()
+	return s.podNames[uid]
+}
+
+// parsePodLogDir splits NAMESPACE_NAME_UID. Namespaces and pod names are
+// DNS labels and subdomains, which have no '_'.
+func parsePodLogDir(d string) (*Pod, bool) {
+	parts := strings.Split(d, "_")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || len(parts[2]) < 32 {
+		return nil, false
+	}
+	return &Pod{Namespace: parts[0], Name: parts[1], UID: parts[2]}, true
+}
