@@ -22,6 +22,10 @@ type containersStorage struct {
 
 	once    sync.Once
 	entries map[string]*storageEntry // by container ID
+
+	dbOnce   sync.Once
+	db       map[string]*libpodRecord // podman's database, by container ID
+	dbSource string
 }
 
 const (
