@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +22,7 @@ type lsOptions struct {
 	tree       bool
 	noCgroup   bool
 	pods       bool
+	all        bool
 }
 
 func newLsCmd(g *globalOptions) *cobra.Command {
@@ -61,6 +64,7 @@ sandbox made by a plain systemd service is named after its unit.`,
   nsx ls --ns --type net,pid
   nsx ls --tree
   nsx ls --pods
+  nsx ls -a
   nsx ls shop/checkout-7f9c
   nsx ls web 4242 -o json`,
 		RunE: func(c *cobra.Command, args []string) error { return o.run(c.OutOrStdout(), c.ErrOrStderr(), args) },
@@ -70,6 +74,7 @@ sandbox made by a plain systemd service is named after its unit.`,
 	f.StringVarP(&o.types, "type", "t", "", "with --ns: only these namespace `TYPES` (comma-separated: cgroup,ipc,mnt,net,pid,time,user,uts)")
 	f.BoolVar(&o.tasks, "tasks", false, "also scan threads, which may sit in other namespaces than their process")
 	f.BoolVar(&o.tree, "tree", false, "show the user-namespace ownership tree and the pid-namespace tree")
+	f.BoolVarP(&o.all, "all", "a", false, "also list the containers the runtimes know that are not running (exited, created), with their last exit")
 	f.BoolVar(&o.pods, "pods", false, "show Kubernetes pods: their containers (the sandbox first) and processes")
 	f.BoolVar(&o.noCgroup, "no-cgroup", false, "leave out the MEM, CPU and PIDS columns (reads no cgroup files)")
 	return c
@@ -99,6 +104,12 @@ func (o *lsOptions) run(stdout, stderr io.Writer, args []string) error {
 	}
 	v := newLsView(snap, o.globalOptions, detectTerminal(stdout))
 	v.noCgroup = o.noCgroup
+	if o.all {
+		if o.namespaces || o.tree || o.pods {
+			return usagef("--all goes with the sandbox view, not --ns, --tree or --pods")
+		}
+		v.stopped = stoppedContainers(snap)
+	}
 	if err := v.narrow(args); err != nil {
 		return err
 	}
@@ -140,6 +151,8 @@ type lsView struct {
 	keepNS    map[inspect.NSID]bool // nil: all namespaces
 	users     map[int]string
 	noCgroup  bool // no MEM, CPU, PIDS
+	// stopped are the containers not running (--all), most recent first.
+	stopped []*inspect.Container
 }
 
 func newLsView(s *inspect.Snapshot, g *globalOptions, term terminal) *lsView {
@@ -294,8 +307,13 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 			View          string        `json:"view"`
 			Scan          scanJSON      `json:"scan"`
 			Sandboxes     []sandboxJSON `json:"sandboxes"`
-			Warnings      []string      `json:"warnings"`
+			// Stopped is present with --all.
+			Stopped  []*inspect.Container `json:"stopped,omitempty"`
+			Warnings []string             `json:"warnings"`
 		}{SchemaVersion: SchemaVersion, View: "sandboxes", Scan: v.scanInfo(), Sandboxes: []sandboxJSON{}, Warnings: v.warnings()}
+		if v.stopped != nil {
+			doc.Stopped = v.stopped
+		}
 		for i, sb := range v.sandboxes {
 			if !v.keep[i] {
 				continue
@@ -352,7 +370,75 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		}
 		t.append(append(row, p.Cmdline)...)
 	}
+	for _, c := range v.stopped {
+		row := []string{c.DisplayName(), c.Runtime, c.ShortID(), "-", "0", "-", "-"}
+		if !v.noCgroup {
+			row = append(row, "-", "-", "-")
+		}
+		t.append(append(row, "("+stoppedStatus(c, time.Now())+")")...)
+	}
 	return t.render(w, v.g.noHeaders, v.term, v.color)
+}
+
+// stoppedContainers lists the containers the runtimes' state knows that no
+// scanned process belongs to and that are not running, most recently
+// finished first.
+func stoppedContainers(snap *inspect.Snapshot) []*inspect.Container {
+	running := map[string]bool{}
+	for _, c := range snap.Containers() {
+		running[c.ID] = true
+	}
+	list := []*inspect.Container{}
+	for _, c := range snap.Runtimes.All() {
+		if running[c.ID] || c.State == "running" || c.State == "paused" {
+			continue
+		}
+		list = append(list, c)
+	}
+	finished := func(c *inspect.Container) time.Time {
+		if c.LastRun != nil && c.LastRun.FinishedAt != nil {
+			return *c.LastRun.FinishedAt
+		}
+		return time.Time{}
+	}
+	sort.SliceStable(list, func(i, j int) bool { return finished(list[i]).After(finished(list[j])) })
+	return list
+}
+
+// stoppedStatus says what docker ps -a says: "exited (3) 5m ago", "created",
+// with "OOM-killed" when the runtime says so.
+func stoppedStatus(c *inspect.Container, now time.Time) string {
+	state := c.State
+	if state == "" {
+		state = "not running"
+	}
+	r := c.LastRun
+	if r == nil {
+		return state
+	}
+	if r.ExitCode != nil {
+		state += " (" + strconv.Itoa(*r.ExitCode) + ")"
+	}
+	if r.OOMKilled {
+		state += " OOM-killed"
+	}
+	if r.FinishedAt != nil {
+		state += " " + ago(now.Sub(*r.FinishedAt)) + " ago"
+	}
+	return state
+}
+
+// ago is a duration rounded as people say it: 40s, 5m, 3h, 2d.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(max(d, 0)/time.Second)) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + "d"
 }
 
 // cgroupSummaries reads the MEM, CPU and PIDS figures of the shown
