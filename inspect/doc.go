@@ -17,7 +17,8 @@
 //   - /proc/PID/uid_map and gid_map of one process per user namespace;
 //   - ioctl(NS_GET_USERNS, NS_GET_PARENT, NS_GET_OWNER_UID) on namespace
 //     files (owner and parent hierarchy, see ioctl_linux.go);
-//   - /var/lib/docker/containers/ID/config.v2.json (Docker container names);
+//   - the container runtimes' state files, through package runtimes (see
+//     its documentation), to name the containers found;
 //   - /proc/1/mountinfo (else /proc/self/mountinfo) for the cgroup layout and
 //     where each hierarchy is mounted, and under those mounts the cgroup
 //     interface files of a process's cgroup and its ancestors: v2 memory.*,

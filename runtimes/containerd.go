@@ -87,7 +87,7 @@ func (s *Store) containerdTask(inst containerdInstall, dir, ns, id string) *Cont
 		s.warnUnlessGone(err, "containerd container "+shortID(id))
 		return nil
 	}
-	c := &Container{Runtime: Containerd, ID: id, Namespace: ns, State: "running", Sources: []string{s.path(specPath)}}
+	c := &Container{Runtime: Containerd, ID: id, Namespace: ns, State: "running", Sources: []string{s.hostPath(specPath)}}
 	spec, err := parseOCISpec(b)
 	if err != nil {
 		s.warnf("containerd container %s: malformed %s: %v", shortID(id), s.path(specPath), err)
@@ -100,7 +100,7 @@ func (s *Store) containerdTask(inst containerdInstall, dir, ns, id string) *Cont
 	if b, err := s.read(statusPath); err == nil {
 		if state, run, err := parseCRIStatus(b); err == nil {
 			c.State, c.LastRun = state, run
-			c.Sources = append(c.Sources, s.path(statusPath))
+			c.Sources = append(c.Sources, s.hostPath(statusPath))
 		}
 	}
 	if pid, ok := parsePIDFile(s.readOrNil(path.Join(dir, "init.pid"))); ok && c.State == "running" {

@@ -133,12 +133,12 @@ func (s *Store) docker(id string) (*Container, bool) {
 		s.warnf("docker container %s: malformed %s: %v", shortID(id), s.path(path), err)
 		return nil, false
 	}
-	c.Sources = []string{s.path(path)}
-	hostPath := dockerContainersDir + "/" + id + "/hostconfig.json"
-	if b, err := s.read(hostPath); err == nil {
+	c.Sources = []string{s.hostPath(path)}
+	hostConfig := dockerContainersDir + "/" + id + "/hostconfig.json"
+	if b, err := s.read(hostConfig); err == nil {
 		if set, err := ParseDockerHostConfig(b); err == nil {
 			c.Settings = set
-			c.Sources = append(c.Sources, s.path(hostPath))
+			c.Sources = append(c.Sources, s.hostPath(hostConfig))
 		}
 	}
 	return c, true

@@ -187,6 +187,6 @@ func (s *Store) ByInitPID(pid int, startTime func() uint64) *Container {
 		}
 	}
 	c.InitPID = pid
-	c.Sources = append(c.Sources, s.path(st.root+"/"+st.ID))
+	c.Sources = append(c.Sources, s.hostPath(st.root+"/"+st.ID))
 	return c
 }

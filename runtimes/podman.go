@@ -179,7 +179,7 @@ func (s *Store) loadLibpod(st *containersStorage) map[string]*libpodRecord {
 		if err != nil {
 			s.warnf("podman state %s: %v", p, err)
 		}
-		st.dbSource = p
+		st.dbSource = s.hostPath(path.Join(st.graph, libpodDB))
 	})
 	return st.db
 }
@@ -242,7 +242,7 @@ func (s *Store) conmonState(st *containersStorage, c *Container) {
 				t := fi.ModTime().UTC()
 				c.LastRun.FinishedAt = &t
 			}
-			c.Sources = append(c.Sources, s.path(exitPath))
+			c.Sources = append(c.Sources, s.hostPath(exitPath))
 			return
 		}
 	}

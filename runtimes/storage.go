@@ -110,7 +110,7 @@ func (s *Store) loadStorage(st *containersStorage) map[string]*storageEntry {
 // its metadata or annotations name a pod, else podman's.
 func (s *Store) storageContainer(st *containersStorage, e *storageEntry) *Container {
 	c := &Container{Runtime: Podman, ID: e.ID, Image: e.meta.ImageName, Owner: st.owner,
-		Sources: []string{s.path(st.containersJSON())}}
+		Sources: []string{s.hostPath(st.containersJSON())}}
 	if len(e.Names) > 0 {
 		c.Name = e.Names[0]
 	}
@@ -147,7 +147,7 @@ func (s *Store) storageSpec(st *containersStorage, id string, c *Container) *oci
 			s.warnf("container %s: malformed %s: %v", shortID(id), s.path(p), err)
 			return nil
 		}
-		c.Sources = append(c.Sources, s.path(p))
+		c.Sources = append(c.Sources, s.hostPath(p))
 		return spec
 	}
 	return nil
@@ -190,7 +190,7 @@ func (s *Store) crioState(st *containersStorage, c *Container) {
 		s.warnf("cri-o container %s: malformed %s: %v", shortID(c.ID), s.path(p), err)
 		return
 	}
-	c.Sources = append(c.Sources, s.path(p))
+	c.Sources = append(c.Sources, s.hostPath(p))
 	c.State = cs.Status
 	if cs.Status == "stopped" {
 		c.State = "exited"

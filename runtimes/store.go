@@ -47,6 +47,11 @@ func (s *Store) Warnings() []string {
 
 func (s *Store) path(rel string) string { return filepath.Join(s.root, rel) }
 
+// hostPath is a file as the host names it, wherever nsx reads it from:
+// what Container.Sources shows, so that a run under --host-root says the
+// same as one on the host.
+func (s *Store) hostPath(rel string) string { return "/" + strings.TrimPrefix(rel, "/") }
+
 func (s *Store) read(rel string) ([]byte, error) { return os.ReadFile(s.path(rel)) }
 
 func (s *Store) exists(rel string) bool {
