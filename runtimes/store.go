@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -139,11 +140,18 @@ func (s *Store) Identify(c *Container) {
 }
 
 // merge copies what the runtime's state found into c, which the cgroup path
-// made: the path and the pod UID it gave stay.
+// (or an OCI runtime's state, see ByInitPID) made: the path, the pod UID and
+// the sources it was found from stay.
 func merge(c, found *Container) {
-	cgroup, pod := c.Cgroup, c.Pod
+	cgroup, pod, sources := c.Cgroup, c.Pod, c.Sources
 	*c = *found
 	c.Cgroup = cgroup
+	c.Sources = slices.Clone(c.Sources)
+	for _, src := range sources {
+		if !slices.Contains(c.Sources, src) {
+			c.Sources = append(c.Sources, src)
+		}
+	}
 	if c.Pod == nil {
 		c.Pod = pod
 	} else if c.Pod.UID == "" && pod != nil {

@@ -8,7 +8,9 @@
 #   - a running dockerd (started in the background when `docker info` fails;
 #     one already running is left alone, and one started here is left running);
 #   - the local image nsx-test-busybox:latest (scripts/docker-image.sh; nothing
-#     is pulled).
+#     is pulled);
+#   - containerd (started before dockerd), podman, a rootless test user and
+#     the image in podman and containerd (scripts/runtimes-setup.sh).
 # Then it runs, stopping at the first failure:
 #   1. go vet ./...
 #   2. go test -p 1 -count=1 ./...   (parsers, fixture hosts, live kernel, Docker)
@@ -37,7 +39,9 @@ elapsed() { echo "$((SECONDS - tier_start))s"; }
 ensure_packages() {
 	local missing=() pkg
 	for pkg in docker.io busybox-static iproute2 util-linux procps tmux; do
-		if ! dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
+		# dpkg-query, not `dpkg -s | grep -q`: under pipefail grep's early exit
+		# kills dpkg with SIGPIPE and an installed package looks missing.
+		if [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) != "install ok installed" ]]; then
 			missing+=("$pkg")
 		fi
 	done
@@ -149,8 +153,13 @@ header "setup"
 ensure_go
 if [[ $(id -u) -eq 0 ]]; then
 	ensure_packages
+	# containerd first, so that dockerd uses it (namespace moby) as it does
+	# under systemd; then podman, the rootless test user and the image in
+	# every runtime (scripts/runtimes-setup.sh).
+	bash scripts/runtimes-setup.sh containerd
 	ensure_dockerd
 	ensure_image
+	bash scripts/runtimes-setup.sh
 else
 	echo "not root: skipping package, dockerd and image setup (root-gated tests will skip, or fail under CI=true)"
 fi
