@@ -109,7 +109,7 @@ func ParseDockerHostConfig(b []byte) (*Settings, error) {
 		return nil, err
 	}
 	s := &Settings{
-		Privileged: hc.Privileged, CapAdd: hc.CapAdd, CapDrop: hc.CapDrop,
+		Privileged: hc.Privileged, CapAdd: normalizeCaps(hc.CapAdd), CapDrop: normalizeCaps(hc.CapDrop),
 		NetworkMode: hc.NetworkMode, PIDMode: hc.PidMode, IPCMode: hc.IpcMode, UsernsMode: hc.UsernsMode,
 		SecurityOpt: hc.SecurityOpt, ReadonlyRootfs: hc.ReadonlyRootfs, RestartPolicy: hc.RestartPolicy.Name,
 	}
@@ -156,4 +156,18 @@ func (s *Store) dockerAll() []*Container {
 		}
 	}
 	return list
+}
+
+// normalizeCaps spells capabilities as Docker 20.10 and later record them
+// (CAP_NET_ADMIN); older releases kept what was typed ("net_admin"). "ALL"
+// stays.
+func normalizeCaps(caps []string) []string {
+	var out []string
+	for _, c := range caps {
+		if c = strings.ToUpper(c); c != "ALL" && !strings.HasPrefix(c, "CAP_") {
+			c = "CAP_" + c
+		}
+		out = append(out, c)
+	}
+	return out
 }

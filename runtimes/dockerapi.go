@@ -3,10 +3,12 @@ package runtimes
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -68,8 +70,17 @@ func (s *Store) loadDockerAPI() *dockerAPI {
 		if !s.exists(sock) {
 			continue
 		}
-		if b, err := dockerGet(s.path(sock), "/containers/json?all=1"); err == nil {
-			api.byID, _ = parseDockerAPIList(b)
+		b, err := dockerGet(s.path(sock), "/containers/json?all=1")
+		switch {
+		case err == nil:
+			var perr error
+			if api.byID, perr = parseDockerAPIList(b); perr != nil {
+				s.warnf("docker API at %s: malformed container list: %v", s.hostPath(sock), perr)
+			}
+		case errors.Is(err, syscall.ECONNREFUSED):
+			// The stale socket of a stopped dockerd is no news.
+		default:
+			s.warnf("docker API at %s did not answer within %v: %v", s.hostPath(sock), dockerAPITimeout, err)
 		}
 		break
 	}
