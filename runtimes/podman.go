@@ -40,7 +40,8 @@ func (s *Store) storages() []*containersStorage {
 		}
 		seen[u.Home] = true
 		graph := strings.TrimPrefix(path.Join(u.Home, ".local/share/containers/storage"), "/")
-		if !s.exists(path.Join(graph, "overlay-containers/containers.json")) {
+		if !s.exists(path.Join(graph, "overlay-containers/containers.json")) &&
+			!s.exists(path.Join(graph, "overlay-containers/volatile-containers.json")) {
 			continue
 		}
 		// The run root is $XDG_RUNTIME_DIR/containers; without a runtime

@@ -33,7 +33,8 @@ const (
 	systemStorageRun   = "run/containers/storage"
 )
 
-// storageEntry is one element of overlay-containers/containers.json.
+// storageEntry is one element of overlay-containers/containers.json (or
+// volatile-containers.json).
 type storageEntry struct {
 	ID       string    `json:"id"`
 	Names    []string  `json:"names"`
@@ -41,6 +42,8 @@ type storageEntry struct {
 	Metadata string    `json:"metadata"`
 	// meta is Metadata decoded: podman and CRI-O each write their own.
 	meta storageMetadata
+	// list is the file (under the host root) the entry was read from.
+	list string
 }
 
 // storageMetadata is the JSON string podman (name, image-name) and CRI-O
@@ -53,6 +56,9 @@ type storageMetadata struct {
 	PodID         string `json:"pod-id"`
 	MetadataName  string `json:"metadata-name"`
 	CreatedAtUnix int64  `json:"created-at"`
+	// Pod marks CRI-O's infra (pause) container, whose metadata-name is
+	// the pod's name, not a container's.
+	Pod bool `json:"pod"`
 }
 
 // parseStorageContainers reads containers.json.
@@ -79,6 +85,18 @@ func (st *containersStorage) containersJSON() string {
 	return path.Join(st.graph, "overlay-containers/containers.json")
 }
 
+// containerLists are the files containers/storage lists containers in:
+// containers.json and, since containers/storage 1.45, volatile-containers.json
+// for the containers made volatile (every CRI-O container since CRI-O 1.22,
+// podman run --rm): beside it, or in the run root with transient_store.
+func (st *containersStorage) containerLists() []string {
+	return []string{
+		st.containersJSON(),
+		path.Join(st.graph, "overlay-containers/volatile-containers.json"),
+		path.Join(st.run, "overlay-containers/volatile-containers.json"),
+	}
+}
+
 // userdata is a container's persistent directory (podman and CRI-O keep
 // config.json and CRI-O its state.json there).
 func (st *containersStorage) userdata(id string) string {
@@ -90,17 +108,27 @@ func (st *containersStorage) runUserdata(id string) string {
 	return path.Join(st.run, "overlay-containers", id, "userdata")
 }
 
-// load reads containers.json once per scan.
+// load reads the store's container lists once per scan.
 func (s *Store) loadStorage(st *containersStorage) map[string]*storageEntry {
 	st.once.Do(func() {
-		b, err := s.read(st.containersJSON())
-		if err != nil {
-			s.warnUnlessGone(err, "container storage")
-			return
-		}
-		st.entries, err = parseStorageContainers(b)
-		if err != nil {
-			s.warnf("malformed %s: %v", s.path(st.containersJSON()), err)
+		for _, list := range st.containerLists() {
+			b, err := s.read(list)
+			if err != nil {
+				s.warnUnlessGone(err, "container storage")
+				continue
+			}
+			entries, err := parseStorageContainers(b)
+			if err != nil {
+				s.warnf("malformed %s: %v", s.path(list), err)
+				continue
+			}
+			if st.entries == nil {
+				st.entries = map[string]*storageEntry{}
+			}
+			for id, e := range entries {
+				e.list = list
+				st.entries[id] = e
+			}
 		}
 	})
 	return st.entries
@@ -109,8 +137,12 @@ func (s *Store) loadStorage(st *containersStorage) map[string]*storageEntry {
 // storageContainer builds the container of one store entry: CRI-O's when
 // its metadata or annotations name a pod, else podman's.
 func (s *Store) storageContainer(st *containersStorage, e *storageEntry) *Container {
+	list := e.list
+	if list == "" {
+		list = st.containersJSON()
+	}
 	c := &Container{Runtime: Podman, ID: e.ID, Image: e.meta.ImageName, Owner: st.owner,
-		Sources: []string{s.hostPath(st.containersJSON())}}
+		Sources: []string{s.hostPath(list)}}
 	if len(e.Names) > 0 {
 		c.Name = e.Names[0]
 	}
@@ -118,7 +150,9 @@ func (s *Store) storageContainer(st *containersStorage, e *storageEntry) *Contai
 	if e.meta.PodName != "" || spec != nil && spec.Annotations[annCRIOType] != "" {
 		c.Runtime = CRIO
 		c.Name = "" // CRI-O's storage name is k8s_NAME_POD_NS_UID_N; the annotations have NAME
-		if e.meta.MetadataName != "" && e.meta.MetadataName != "POD" {
+		// metadata-name is the Kubernetes container's name, but the pod's
+		// for the infra container (pod: true, its own pod-id).
+		if e.meta.MetadataName != "" && !e.meta.Pod && e.meta.PodID != e.ID {
 			c.Name = e.meta.MetadataName
 		}
 		if spec != nil {

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # Usage (from the module root): python3 testdata/hosts/generate.py testdata/hosts
 # Regenerates every scenario below; edit here, not the generated files.
-# Writes testdata/hosts/{v1-docker,v2-k8s,v2-k8s-limits,v1-cgroupfs}: files as the kernel and dockerd write them,
-# plus links.txt (symlinks and empty directories, created at test time).
-import json, os, shutil, sys
+# Writes testdata/hosts/{v1-docker,v2-k8s,v2-kubelet,v2-crio,v2-k8s-limits,v1-cgroupfs}: files as the kernel,
+# dockerd, containerd, CRI-O, runc and the kubelet write them, plus links.txt (symlinks and empty
+# directories, created at test time).
+import calendar, hashlib, json, os, shutil, sys, time
 
 OUT = sys.argv[1]
 HOST = dict(cgroup=4026531835, ipc=4026531839, mnt=4026531841, net=4026531840,
@@ -238,9 +239,100 @@ def v1_docker():
     s.docker_config(OLDJOB, "old-job", False, 0, "2026-11-28T20:01:00.100000000Z", "2026-11-28T20:01:03.250000000Z", ["sh", "-c", "echo done"], "busybox:1.36")
     s.finish(HEADER)
 
-# ---------------- v2-k8s ----------------
-def v2_k8s():
-    s = Scenario("v2-k8s")
+
+# ---------------- runtime state: the formats containerd, CRI-O, runc and the kubelet write ----------------
+def compact(v):
+    """JSON as Go's json.Marshal writes it: one line, no spaces, no trailing newline."""
+    return json.dumps(v, separators=(",", ":"))
+
+def sorted_map(d):
+    """A Go map marshals with its keys sorted."""
+    return dict(sorted(d.items()))
+
+def unix_ns(ts):
+    """'2026-11-28T22:14:31.530128114Z' -> nanoseconds since the epoch (time.Now().UnixNano())."""
+    date, frac = ts.rstrip("Z").split(".")
+    return calendar.timegm(time.strptime(date, "%Y-%m-%dT%H:%M:%S")) * 10**9 + int(frac.ljust(9, "0"))
+
+def fixture_id(label):
+    """A 64-hex container ID, stable across runs."""
+    return hashlib.sha256(label.encode()).hexdigest()
+
+DEFAULT_CAPS = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+                "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+                "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"]
+
+def oci_spec(args, hostname, cgroups_path, namespaces, annotations=None, user=(0, 0), root="rootfs",
+             idmap=None, resources=None, oom_score_adj=None, env=None, cwd="/", extra_mounts=(),
+             oci_version="1.1.0"):
+    """A container's OCI runtime spec (config.json), trimmed to what shows who and where it is."""
+    proc = {"user": {"uid": user[0], "gid": user[1], "additionalGids": [user[1]]}, "args": args,
+            "env": env or ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=" + hostname],
+            "cwd": cwd,
+            "capabilities": {"bounding": DEFAULT_CAPS, "effective": DEFAULT_CAPS, "permitted": DEFAULT_CAPS},
+            "noNewPrivileges": False}
+    if oom_score_adj is not None:
+        proc["oomScoreAdj"] = oom_score_adj
+    mounts = [{"destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "noexec", "nodev"]},
+              {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+              {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+              {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}]
+    mounts += list(extra_mounts)
+    linux = {}
+    if idmap:
+        linux["uidMappings"] = [{"containerID": idmap[0], "hostID": idmap[1], "size": idmap[2]}]
+        linux["gidMappings"] = [{"containerID": idmap[0], "hostID": idmap[1], "size": idmap[2]}]
+    linux["resources"] = resources or {"devices": [{"allow": False, "access": "rwm"}]}
+    linux["cgroupsPath"] = cgroups_path
+    linux["namespaces"] = namespaces
+    linux["maskedPaths"] = ["/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                            "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"]
+    linux["readonlyPaths"] = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+    spec = {"ociVersion": oci_version, "process": proc, "root": {"path": root}, "hostname": hostname, "mounts": mounts}
+    if annotations:
+        spec["annotations"] = sorted_map(annotations)
+    spec["linux"] = linux
+    return spec
+
+NS_FLAGS = {"pid": "NEWPID", "ipc": "NEWIPC", "uts": "NEWUTS", "mount": "NEWNS", "network": "NEWNET",
+            "user": "NEWUSER", "cgroup": "NEWCGROUP"}
+
+def runc_state(cid, pid, start, created, bundle, annotations, cgroups, cgroup_dir, namespaces, rootfs=None):
+    """runc's state.json (libcontainer): no bundle key of its own; runc keeps the bundle as the last
+    "bundle=DIR" label, after every OCI annotation as "KEY=VALUE", sorted."""
+    labels = [f"{k}={v}" for k, v in sorted((annotations or {}).items())] + ["bundle=" + bundle]
+    return {"id": cid, "init_process_pid": pid, "init_process_start": start, "created": created,
+            "config": {"no_pivot_root": False, "parent_death_signal": 0, "rootfs": rootfs or bundle + "/rootfs",
+                       "umask": None, "readonlyfs": False, "rootPropagation": 0, "mounts": [], "devices": [],
+                       "mount_label": "", "hostname": "",
+                       "namespaces": [{"type": NS_FLAGS[n["type"]], "path": n.get("path", "")} for n in namespaces],
+                       "capabilities": None, "networks": None, "routes": None,
+                       "cgroups": cgroups, "oom_score_adj": None, "uid_mappings": None, "gid_mappings": None,
+                       "mask_paths": None, "readonly_paths": None, "sysctl": None, "seccomp": None,
+                       "Hooks": {}, "version": "1.0.2-dev", "labels": labels, "no_new_keyring": False},
+            "rootless": False,
+            "cgroup_paths": {"": "/sys/fs/cgroup" + cgroup_dir},
+            "namespace_paths": {NS_FLAGS[n["type"]]: f"/proc/{pid}/ns/{n['type'].replace('mount', 'mnt').replace('network', 'net')}"
+                                for n in namespaces},
+            "external_descriptors": ["/dev/null", f"pipe:[{pid * 10 + 1}]", f"pipe:[{pid * 10 + 2}]"],
+            "intel_rdt_path": ""}
+
+def systemd_cgroups(name, parent, prefix):
+    """runc's cgroup config for cgroupsPath "PARENT:PREFIX:NAME" (the systemd driver)."""
+    return {"name": name, "parent": parent, "path": "", "scope_prefix": prefix, "devices": [],
+            "memory": 0, "memory_reservation": 0, "memory_swap": 0, "cpu_shares": 0, "cpu_quota": 0,
+            "cpu_period": 0, "pids_limit": 0, "freezer": "", "systemd": True, "Rootless": False}
+
+def cri_log(ts, stream, line):
+    """One line of a kubelet container log (the CRI logging format)."""
+    return f"{ts} {stream} F {line}\n"
+
+# ---------------- v2-k8s, v2-kubelet ----------------
+# v2-k8s has the processes only; v2-kubelet is the same node with the state its runtimes
+# keep on disk: containerd's task bundles, runc's state, the CRI plugin's status files,
+# Docker's bundle in containerd's moby namespace, and the kubelet's pod log directories.
+def v2_k8s(name="v2-k8s", runtime_state=False):
+    s = Scenario(name)
     s.write("etc/passwd", PASSWD)
     POD_UID = "6f1c2b8e-4a7d-4e21-9c3b-5d8e7f6a1b20"
     POD_SLICE = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + POD_UID.replace("-", "_") + ".slice"
@@ -290,10 +382,300 @@ def v2_k8s():
     s.proc(2080, "containerd-shim", 1, HOST, cg("/system.slice/containerd.service"), ["/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", PAUSE, "-address", "/run/containerd/containerd.sock"], host_mi, 10200, fds={0: "/dev/null", 1: "/dev/null", 2: "/dev/null"})
     s.proc(2100, "pause", 2080, pause_ns, cg(f"{POD_SLICE}/cri-containerd-{PAUSE}.scope"), ["/pause"], ctr_mi(f"/run/containerd/io.containerd.runtime.v2.task/k8s.io/{PAUSE}/rootfs"), 10230, uid=165535, gid=165535, nspids=[2100, 1], uidmap=podmap, fds={0: "/dev/null", 1: "pipe:[50101]", 2: "pipe:[50102]"})
     s.proc(2160, "nginx", 2080, app_ns, cg(f"{POD_SLICE}/cri-containerd-{APP}.scope"), ["nginx: master process nginx -g daemon off;"], ctr_mi(f"/run/containerd/io.containerd.runtime.v2.task/k8s.io/{APP}/rootfs"), 10390, uid=100000, gid=100000, nspids=[2160, 1], uidmap=podmap, fds={0: "/dev/null", 1: "pipe:[50201]", 2: "pipe:[50202]", 6: "socket:[50240]"})
+    if runtime_state:
+        kubelet_state(s, POD_UID, POD_SLICE, PAUSE, APP, API)
+    s.finish(HEADER)
+
+def kubelet_state(s, pod_uid, pod_slice, pause, app, api):
+    """What containerd 1.7 (CRI plugin, runc v2 shim, systemd cgroup driver), dockerd 20.10 and the
+    kubelet leave on disk for v2-k8s's processes: pause 2100 and nginx 2160 of pod
+    shop/checkout-7f9c8d6b5-x2x4q, and Docker's api 1900."""
+    ns, pod, ctr = "shop", "checkout-7f9c8d6b5-x2x4q", "nginx"
+    image, pause_image = "docker.io/library/nginx:1.25.3", "registry.k8s.io/pause:3.9"
+    logdir = f"/var/log/pods/{ns}_{pod}_{pod_uid}"
+    uslice = "kubepods-burstable-pod" + pod_uid.replace("-", "_") + ".slice"
+    tasks = "run/containerd/io.containerd.runtime.v2.task"
+    cni_netns = "/var/run/netns/cni-2b3f4a5c-6d7e-8f90-a1b2-c3d4e5f6a7b8"
+    podmap = (0, 100000, 65536)
+    # The CRI plugin's annotations, as DefaultCRIAnnotations and the sandbox's resource
+    # annotations set them (pkg/cri/annotations; the same keys in 1.6 and 1.7).
+    pod_ann = {"io.kubernetes.cri.sandbox-id": pause, "io.kubernetes.cri.sandbox-name": pod,
+               "io.kubernetes.cri.sandbox-namespace": ns, "io.kubernetes.cri.sandbox-uid": pod_uid}
+    sb_ann = dict(pod_ann, **{"io.kubernetes.cri.container-type": "sandbox",
+                              "io.kubernetes.cri.sandbox-log-directory": logdir,
+                              "io.kubernetes.cri.sandbox-cpu-period": "100000",
+                              "io.kubernetes.cri.sandbox-cpu-quota": "50000",
+                              "io.kubernetes.cri.sandbox-cpu-shares": "512",
+                              "io.kubernetes.cri.sandbox-memory": "268435456"})
+    app_ann = dict(pod_ann, **{"io.kubernetes.cri.container-type": "container",
+                               "io.kubernetes.cri.container-name": ctr, "io.kubernetes.cri.image-name": image})
+    sb_nss = [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"},
+              {"type": "network", "path": cni_netns}, {"type": "user"}, {"type": "cgroup"}]
+    app_nss = [{"type": "pid"}, {"type": "ipc", "path": "/proc/2100/ns/ipc"}, {"type": "uts", "path": "/proc/2100/ns/uts"},
+               {"type": "mount"}, {"type": "network", "path": "/proc/2100/ns/net"},
+               {"type": "user", "path": "/proc/2100/ns/user"}, {"type": "cgroup"}]
+    limits = {"devices": [{"allow": False, "access": "rwm"}],
+              "memory": {"limit": 268435456, "swap": 268435456},
+              "cpu": {"shares": 512, "quota": 50000, "period": 100000}}
+    for cid, pid, start, args, user, ann, nss, created, started, res, oom in [
+            (pause, 2100, 10230, ["/pause"], (65535, 65535), sb_ann, sb_nss,
+             "2026-11-28T22:14:30.902114387Z", "2026-11-28T22:14:31.004211845Z", None, -998),
+            (app, 2160, 10390, ["nginx", "-g", "daemon off;"], (0, 0), app_ann, app_nss,
+             "2026-11-28T22:14:31.412093772Z", "2026-11-28T22:14:31.530128114Z", limits, 968)]:
+        bundle = f"/{tasks}/k8s.io/{cid}"
+        cgpath = f"{uslice}:cri-containerd:{cid}"
+        spec = oci_spec(args, pod, cgpath, nss, annotations=ann, user=user, idmap=podmap,
+                        resources=res, oom_score_adj=oom)
+        d = f"{tasks}/k8s.io/{cid}"
+        s.write(f"{d}/config.json", compact(spec))
+        s.write(f"{d}/init.pid", str(pid))  # decimal, no newline
+        s.write(f"{d}/address", "unix:///run/containerd/s/" + fixture_id("shim " + pause))  # one shim per pod
+        s.write(f"{d}/shim-binary-path", "/usr/bin/containerd-shim-runc-v2")
+        s.write(f"{d}/options.json", "{}")
+        s.write(f"{d}/runtime", "")
+        s.emptydir(f"{d}/rootfs/")
+        # The shim's runc keeps its state under a root of its own, one directory per namespace.
+        s.write(f"run/containerd/runc/k8s.io/{cid}/state.json",
+                compact(runc_state(cid, pid, start, created, bundle, ann,
+                                   systemd_cgroups(cid, uslice, "cri-containerd"),
+                                   f"{pod_slice}/cri-containerd-{cid}.scope", nss)), 0o600)
+    # The CRI plugin's checkpoint of the app (sandboxes have none in 1.6 and 1.7: theirs is in bolt).
+    s.write(f"var/lib/containerd/io.containerd.grpc.v1.cri/containers/{app}/status", compact({
+        "Version": "v1", "Pid": 2160,
+        "CreatedAt": unix_ns("2026-11-28T22:14:31.412093772Z"), "StartedAt": unix_ns("2026-11-28T22:14:31.530128114Z"),
+        "FinishedAt": 0, "ExitCode": 0, "Reason": "", "Message": "",
+        "Resources": {"linux": {"cpu_period": 100000, "cpu_quota": 50000, "cpu_shares": 512,
+                                "memory_limit_in_bytes": 268435456, "oom_score_adj": 968}}}), 0o600)
+    sbdir = f"var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/{pause}"
+    s.write(f"{sbdir}/hostname", pod + "\n")
+    s.write(f"{sbdir}/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+    s.write(f"{sbdir}/resolv.conf", "search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n")
+    # The kubelet's log directory: NAMESPACE_NAME_UID/CONTAINER/RESTARTS.log.
+    s.write(f"var/log/pods/{ns}_{pod}_{pod_uid}/{ctr}/0.log",
+            cri_log("2026-11-28T22:14:31.601822390Z", "stderr", "2026/11/28 22:14:31 [notice] 1#1: start worker processes"))
+
+    # Docker's api: dockerd 20.10 on the system containerd keeps its bundle in namespace moby
+    # (no annotations), and runc its state under dockerd's exec root.
+    api_nss = [{"type": "mount"}, {"type": "network"}, {"type": "uts"}, {"type": "pid"}, {"type": "ipc"}, {"type": "cgroup"}]
+    bundle = f"/{tasks}/moby/{api}"
+    spec = oci_spec(["gunicorn", "app:app", "-b", "0.0.0.0:8000"], api[:12], f"system.slice:docker:{api}", api_nss,
+                    user=(1000, 1000), root=f"/var/lib/docker/overlay2/{api[:20]}/merged")
+    s.write(f"{tasks}/moby/{api}/config.json", compact(spec))
+    s.write(f"{tasks}/moby/{api}/init.pid", "1900")
+    s.write(f"run/docker/runtime-runc/moby/{api}/state.json",
+            compact(runc_state(api, 1900, 8820, "2026-11-28T22:10:00.402310244Z", bundle, None,
+                               systemd_cgroups(api, "system.slice", "docker"), f"/system.slice/docker-{api}.scope",
+                               api_nss, rootfs=f"/var/lib/docker/overlay2/{api[:20]}/merged")), 0o600)
+
+# ---------------- v2-crio ----------------
+def v2_crio():
+    """A CRI-O 1.26 node (containers/storage 1.44, runc, systemd cgroup driver, conmon in the pod's
+    slice): pod payments/api-5d9c7b-abcde (infra, api restarted after an OOM kill, sidecar) and
+    pod billing/ledger-6c5b4a-zz9kq (infra, another container named api)."""
+    s = Scenario("v2-crio")
+    s.write("etc/passwd", PASSWD)
+    host_mi = """22 28 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw
+23 28 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+24 28 0:5 / /dev rw,nosuid,relatime shared:2 - devtmpfs udev rw,size=8168804k,nr_inodes=2042201,mode=755
+26 28 0:24 / /run rw,nosuid,nodev,noexec,relatime shared:5 - tmpfs tmpfs rw,size=1638556k,mode=755
+28 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw,errors=remount-ro
+30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
+702 26 0:81 /netns /run/netns rw,nosuid,nodev,noexec,relatime shared:320 - tmpfs tmpfs rw,size=1638556k,mode=755
+703 702 0:4 net:[4026533010] /run/netns/7d3f1c2a-9e4b-4a6c-8d2f-0b1e3c5a7f90 rw shared:321 - nsfs nsfs rw
+704 702 0:4 net:[4026533110] /run/netns/2a5c7e9b-1d3f-4b6a-9c8e-7f0a2b4d6e81 rw shared:322 - nsfs nsfs rw
+705 26 0:82 /ipcns /run/ipcns rw,nosuid,nodev,noexec,relatime shared:323 - tmpfs tmpfs rw,size=1638556k,mode=755
+706 705 0:4 ipc:[4026533012] /run/ipcns/7d3f1c2a-9e4b-4a6c-8d2f-0b1e3c5a7f90 rw shared:324 - nsfs nsfs rw
+707 705 0:4 ipc:[4026533112] /run/ipcns/2a5c7e9b-1d3f-4b6a-9c8e-7f0a2b4d6e81 rw shared:325 - nsfs nsfs rw
+708 26 0:83 /utsns /run/utsns rw,nosuid,nodev,noexec,relatime shared:326 - tmpfs tmpfs rw,size=1638556k,mode=755
+709 708 0:4 uts:[4026533011] /run/utsns/7d3f1c2a-9e4b-4a6c-8d2f-0b1e3c5a7f90 rw shared:327 - nsfs nsfs rw
+710 708 0:4 uts:[4026533111] /run/utsns/2a5c7e9b-1d3f-4b6a-9c8e-7f0a2b4d6e81 rw shared:328 - nsfs nsfs rw
+"""
+    def ctr_mi(layer):
+        root = f"/var/lib/containers/storage/overlay/{layer}"
+        return (f"1401 1380 0:95 / / rw,relatime master:1 - overlay overlay rw,lowerdir=/var/lib/containers/storage/overlay/l/Q3ZKX5W7,upperdir={root}/diff,workdir={root}/work\n"
+                "1402 1401 0:98 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n"
+                "1403 1401 0:99 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755\n"
+                "1408 1401 0:100 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro\n"
+                "1409 1408 0:101 / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup ro,nsdelegate,memory_recursiveprot\n")
+    cg = lambda p: f"0::{p}\n"
+    fds = {0: "/dev/null", 1: "/dev/null", 2: "/dev/null"}
+    s.proc(1, "systemd", 0, HOST, cg("/init.scope"), ["/sbin/init"], host_mi, 4,
+           fds={0: "/dev/null", 1: "/dev/null", 2: "/dev/null", 3: "anon_inode:[timerfd]"})
+    s.proc(2, "kthreadd", 0, HOST, cg("/"), [], host_mi, 4, kernel=True)
+    s.proc(3, "rcu_gp", 2, HOST, cg("/"), [], host_mi, 4, kernel=True, state="I (idle)")
+    s.proc(402, "systemd-journal", 1, HOST, cg("/system.slice/systemd-journald.service"), ["/lib/systemd/systemd-journald"], host_mi, 190, fds=fds)
+    s.proc(640, "crio", 1, HOST, cg("/system.slice/crio.service"), ["/usr/bin/crio"], host_mi, 650, fds=fds, threads=[640, 643, 644])
+    s.proc(690, "kubelet", 1, HOST, cg("/system.slice/kubelet.service"), ["/usr/bin/kubelet", "--config=/var/lib/kubelet/config.yaml", "--container-runtime-endpoint=unix:///var/run/crio/crio.sock"], host_mi, 700, fds=fds)
+
+    pause_image = "registry.k8s.io/pause:3.9"
+    pause_image_id = fixture_id("image pause:3.9")
+    storage_entries = []
+
+    def pod(ns, name, uid, qos, infra, netns_path, shared):
+        p = dict(ns=ns, name=name, uid=uid, infra=infra, netns=netns_path, shared=shared,
+                 sbname=f"k8s_{name}_{ns}_{uid}_0", logdir=f"/var/log/pods/{ns}_{name}_{uid}",
+                 uslice=f"kubepods-{qos}-pod" + uid.replace("-", "_") + ".slice")
+        p["slice"] = f"/kubepods.slice/kubepods-{qos}.slice/" + p["uslice"]
+        return p
+
+    # CRI-O pins each pod's net, ipc and uts namespaces (pinns) at /var/run/{netns,ipcns,utsns}/UUID.
+    A = pod("payments", "api-5d9c7b-abcde", "2f6e9c1a-8b3d-4c7e-9f1a-5d2b8e4c6a90", "burstable",
+            fixture_id("v2-crio payments infra"), "7d3f1c2a-9e4b-4a6c-8d2f-0b1e3c5a7f90",
+            dict(ipc=4026533012, net=4026533010, uts=4026533011))
+    B = pod("billing", "ledger-6c5b4a-zz9kq", "7a1c3e5f-9b2d-4f6a-8c0e-1d3f5b7a9c2e", "besteffort",
+            fixture_id("v2-crio billing infra"), "2a5c7e9b-1d3f-4b6a-9c8e-7f0a2b4d6e81",
+            dict(ipc=4026533112, net=4026533110, uts=4026533111))
+
+    def container(p, cid, kube_name, attempt, image, image_id, procs, conmon_pid, conmon_start, created, started,
+                  finished=None, exit_code=None, oom=False, init_pid=None, init_start=None, user=(0, 0)):
+        """One CRI-O container: containers.json entry, userdata config.json and state.json, its bundle
+        in the run root, runc's state while it runs, conmon and its processes."""
+        infra = kube_name is None
+        name = f"k8s_POD_{p['name']}_{p['ns']}_{p['uid']}_{attempt}" if infra else \
+               f"k8s_{kube_name}_{p['name']}_{p['ns']}_{p['uid']}_{attempt}"
+        graph = f"var/lib/containers/storage/overlay-containers/{cid}/userdata"
+        run = f"run/containers/storage/overlay-containers/{cid}/userdata"
+        bundle = "/" + run
+        logpath = f"{p['logdir']}/{cid}.log" if infra else f"{p['logdir']}/{kube_name}/{attempt}.log"
+        layer = fixture_id("layer " + cid)
+        # containers/storage's metadata string: CRI-O's RuntimeContainerMetadata. pod-name is the
+        # sandbox's CRI-O name, metadata-name the CRI name: the pod's own name for the infra container.
+        meta = {"pod-name": p["sbname"], "pod-id": p["infra"], "image-name": image, "image-id": image_id,
+                "name": name, "metadata-name": p["name"] if infra else kube_name}
+        if infra:
+            meta.update({"uid": p["uid"], "namespace": p["ns"]})
+        meta["created-at"] = unix_ns(created) // 10**9
+        if attempt:
+            meta["attempt"] = attempt
+        if infra:
+            meta["pod"] = True
+        names = [name, p["sbname"]] if infra else [name]
+        storage_entries.append({"id": cid, "names": names, "image": image_id, "layer": layer,
+                                "metadata": compact(meta), "created": created,
+                                "flags": {"MountLabel": "", "ProcessLabel": ""}})
+        # The OCI annotations CRI-O writes (server/sandbox_run_linux.go, internal/factory/container):
+        # its own io.kubernetes.cri-o.* keys plus the kubelet's labels, trimmed.
+        labels = {"io.kubernetes.pod.name": p["name"], "io.kubernetes.pod.namespace": p["ns"],
+                  "io.kubernetes.pod.uid": p["uid"],
+                  "io.kubernetes.container.name": "POD" if infra else kube_name}
+        ann = dict(labels, **{
+            "io.container.manager": "cri-o",
+            "io.kubernetes.cri-o.ContainerID": cid,
+            "io.kubernetes.cri-o.ContainerType": "sandbox" if infra else "container",
+            "io.kubernetes.cri-o.Created": created,
+            "io.kubernetes.cri-o.Image": image,
+            "io.kubernetes.cri-o.ImageName": image,
+            "io.kubernetes.cri-o.ImageRef": image_id,
+            "io.kubernetes.cri-o.Labels": compact(sorted_map(labels)),
+            "io.kubernetes.cri-o.LogPath": logpath,
+            "io.kubernetes.cri-o.Name": name,
+            "io.kubernetes.cri-o.SandboxID": p["infra"],
+            "io.kubernetes.cri-o.SandboxName": p["sbname"],
+            "io.kubernetes.cri-o.MountPoint": f"/var/lib/containers/storage/overlay/{layer}/merged",
+            "io.kubernetes.cri-o.ResolvPath": f"/run/containers/storage/overlay-containers/{p['infra']}/userdata/resolv.conf",
+            "io.kubernetes.cri-o.SeccompProfilePath": "RuntimeDefault",
+            "io.kubernetes.cri-o.TTY": "false"})
+        if infra:
+            ann.update({"io.kubernetes.cri-o.ContainerName": name, "io.kubernetes.cri-o.KubeName": p["name"],
+                        "io.kubernetes.cri-o.Namespace": p["ns"], "io.kubernetes.cri-o.HostNetwork": "false",
+                        "io.kubernetes.cri-o.CgroupParent": p["uslice"],
+                        "io.kubernetes.cri-o.Metadata": compact({"name": p["name"], "uid": p["uid"], "namespace": p["ns"]})})
+        else:
+            ann["io.kubernetes.cri-o.Metadata"] = compact({"name": kube_name, "attempt": attempt} if attempt else {"name": kube_name})
+            ann["io.kubernetes.container.restartCount"] = str(attempt)
+        # Every container of the pod joins the pinned namespaces; pid, mount and cgroup are its own.
+        nss = [{"type": "pid"}, {"type": "network", "path": "/var/run/netns/" + p["netns"]},
+               {"type": "ipc", "path": "/var/run/ipcns/" + p["netns"]},
+               {"type": "uts", "path": "/var/run/utsns/" + p["netns"]}, {"type": "mount"}, {"type": "cgroup"}]
+        args = procs[0][2] if procs else ["/usr/local/bin/gunicorn", "api:app", "--workers", "1"]
+        spec = oci_spec(args, p["name"], f"{p['uslice']}:crio:{cid}", nss, annotations=ann, user=user,
+                        root=f"/var/lib/containers/storage/overlay/{layer}/merged", oci_version="1.0.2-dev")
+        # CRI-O saves the spec twice: in the persistent userdata and in the bundle.
+        s.write(f"{graph}/config.json", compact(spec))
+        s.write(f"{run}/config.json", compact(spec))
+        # state.json: the OCI state (pid only while it runs) plus CRI-O's times, exit and OOM.
+        state = {"ociVersion": "1.0.2-dev", "id": cid, "status": "stopped" if finished else "running"}
+        if not finished:
+            state["pid"] = procs[0][0]
+        state.update({"bundle": bundle, "annotations": sorted_map(ann), "created": created, "started": started,
+                      "finished": finished or "0001-01-01T00:00:00Z"})
+        if exit_code is not None:
+            state["exitCode"] = exit_code
+        if oom:
+            state["oomKilled"] = True
+        state.update({"initPid": init_pid or procs[0][0], "initStartTime": str(init_start or procs[0][1]),
+                      "checkpointedTime": "0001-01-01T00:00:00Z"})
+        s.write(f"{graph}/state.json", compact(state))
+        # conmon's pid files stay in the bundle until the container is removed.
+        s.write(f"{run}/pidfile", str(init_pid or procs[0][0]))
+        s.write(f"{run}/conmon-pidfile", str(conmon_pid))
+        if finished:
+            return  # no process, no runc state: conmon and runc are gone
+        init_pid_, init_start_ = procs[0][0], procs[0][1]
+        s.write(f"run/runc/{cid}/state.json",
+                compact(runc_state(cid, init_pid_, init_start_, created, bundle, ann,
+                                   systemd_cgroups(cid, p["uslice"], "crio"), f"{p['slice']}/crio-{cid}.scope", nss,
+                                   rootfs=f"/var/lib/containers/storage/overlay/{layer}/merged")), 0o600)
+        s.proc(conmon_pid, "conmon", 1, HOST, cg(f"{p['slice']}/crio-conmon-{cid}.scope"),
+               ["/usr/bin/conmon", "-b", bundle, "-c", cid, "--exit-dir", "/var/run/crio/exits", "-l", logpath,
+                "--log-level", "info", "-n", name, "-P", f"{bundle}/conmon-pidfile", "-p", f"{bundle}/pidfile",
+                "--persist-dir", "/" + graph, "-r", "/usr/bin/runc", "--runtime-arg", "--root=/run/runc",
+                "--socket-dir-path", "/var/run/crio", "-u", cid, "-s"],
+               host_mi, conmon_start, fds={0: "/dev/null", 1: "/dev/null", 2: "/dev/null", 5: f"{logpath}"})
+        base = 4026540000 + procs[0][0] * 10  # e.g. 4026570100 for PID 3010
+        own = dict(cgroup=base + 5, mnt=base + 3, pid=base + 4)
+        ns = ns_with(**own, **p["shared"])
+        for i, (pid, start, cmd, comm, uid) in enumerate(procs):
+            ppid = conmon_pid if i == 0 else procs[0][0]
+            s.proc(pid, comm, ppid, ns, cg(f"{p['slice']}/crio-{cid}.scope"), cmd, ctr_mi(layer), start,
+                   uid=uid, gid=uid, nspids=[pid, i + 1 if i == 0 else 7 + i],
+                   fds={0: "/dev/null", 1: f"pipe:[{pid}1]", 2: f"pipe:[{pid}2]"})
+
+    for p in (A, B):
+        container(p, p["infra"], None, 0, pause_image, pause_image_id,
+                  [(3010 if p is A else 3310, 30100 if p is A else 33100, ["/pause"], "pause", 65535)],
+                  3000 if p is A else 3300, 30050 if p is A else 33050,
+                  "2026-11-29T08:02:11.210398477Z" if p is A else "2026-11-29T08:05:40.118266590Z",
+                  "2026-11-29T08:02:11.391184021Z" if p is A else "2026-11-29T08:05:40.290517334Z", user=(65535, 65535))
+
+    api_image, api_image_id = "registry.local/payments/api:1.8.2", fixture_id("image payments/api:1.8.2")
+    # The api of payments: attempt 0 was OOM-killed (no process left; the kubelet keeps the dead
+    # container for its logs), attempt 1 runs: gunicorn's master and one worker.
+    container(A, fixture_id("v2-crio payments api 0"), "api", 0, api_image, api_image_id, [],
+              3090, 30500, "2026-11-29T08:02:13.004127781Z", "2026-11-29T08:02:13.220918405Z",
+              finished="2026-11-29T08:41:07.530127844Z", exit_code=137, oom=True, init_pid=3050, init_start=30600,
+              user=(1001, 1001))
+    container(A, fixture_id("v2-crio payments api 1"), "api", 1, api_image, api_image_id,
+              [(3120, 31200, ["gunicorn: master [api:app]"], "gunicorn", 1001),
+               (3140, 31400, ["gunicorn: worker [api:app]"], "gunicorn", 1001)],
+              3100, 31100, "2026-11-29T08:41:09.118734502Z", "2026-11-29T08:41:09.301555871Z", user=(1001, 1001))
+    container(A, fixture_id("v2-crio payments sidecar 0"), "sidecar", 0, "docker.io/envoyproxy/envoy:v1.28.0",
+              fixture_id("image envoy:v1.28.0"),
+              [(3220, 32200, ["envoy", "-c", "/etc/envoy/envoy.yaml"], "envoy", 101)],
+              3200, 32100, "2026-11-29T08:02:13.600211093Z", "2026-11-29T08:02:13.781440628Z", user=(101, 101))
+    container(B, fixture_id("v2-crio billing api 0"), "api", 0, "registry.local/billing/ledger-api:4.0.1",
+              fixture_id("image billing/ledger-api:4.0.1"),
+              [(3420, 34200, ["java", "-jar", "/app/ledger-api.jar"], "java", 1001)],
+              3400, 34100, "2026-11-29T08:05:42.007913512Z", "2026-11-29T08:05:42.193652118Z", user=(1001, 1001))
+
+    # containers/storage writes containers.json in one line; before 1.45 (CRI-O 1.26 and older) it
+    # holds CRI-O's containers too, which later versions keep in volatile-containers.json.
+    storage_entries.sort(key=lambda e: e["created"])  # in the order CRI-O created them
+    s.write("var/lib/containers/storage/overlay-containers/containers.json", compact(storage_entries), 0o600)
+
+    # The kubelet's log directories: NAMESPACE_NAME_UID/CONTAINER/RESTARTS.log.
+    for p, ctr, n, ts, line in [
+            (A, "api", 0, "2026-11-29T08:41:06.998210435Z", "[2026-11-29 08:41:06 +0000] [7] [INFO] Booting worker with pid: 7"),
+            (A, "api", 1, "2026-11-29T08:41:09.512004871Z", "[2026-11-29 08:41:09 +0000] [1] [INFO] Listening at: http://0.0.0.0:8080 (1)"),
+            (A, "sidecar", 0, "2026-11-29T08:02:14.120553930Z", "[2026-11-29 08:02:14.120][1][info][main] starting main dispatch loop"),
+            (B, "api", 0, "2026-11-29T08:05:44.420188061Z", "Started LedgerApplication in 2.114 seconds")]:
+        s.write(f"{p['logdir'].lstrip('/')}/{ctr}/{n}.log", cri_log(ts, "stdout", line))
     s.finish(HEADER)
 
 v1_docker()
 v2_k8s()
+v2_k8s("v2-kubelet", runtime_state=True)
+v2_crio()
 
 # ---------------- cgroup scenarios: interface files for `nsx cgroup` ----------------
 def cgfiles(s, base, path, files):
