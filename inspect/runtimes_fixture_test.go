@@ -24,6 +24,9 @@ import (
 const (
 	kubeletPodNS   = "shop"
 	kubeletPodName = "checkout-7f9c8d6b5-x2x4q"
+	// nginx's OOM-killed attempt before appID: only its CRI status file
+	// and the kubelet's log link are left.
+	appAttempt0ID = "8fb2600e6e6118d062bf0d7354683499f4c98a1d6afaa378961ba83b59cc2eb4"
 
 	v2crioPaymentsNS    = "payments"
 	v2crioPaymentsPod   = "api-5d9c7b-abcde"
@@ -454,6 +457,10 @@ func TestFixtureRuntimesAll(t *testing.T) {
 		scenario: "v2-kubelet",
 		want: []listed{
 			{Runtime: "docker", ID: apiID, Name: "api", State: "running"},
+			// nginx's OOM-killed attempt before appID (IDs sort it first): a
+			// CRI status file and the kubelet's log link are all that is left.
+			{Runtime: "containerd", ID: appAttempt0ID, Name: "nginx", State: "exited", ExitCode: &exit137, OOMKilled: true,
+				Finished: "2026-11-28T22:14:29.877310026Z"},
 			{Runtime: "containerd", ID: pauseID, State: "running"},
 			{Runtime: "containerd", ID: appID, Name: "nginx", State: "running"},
 		},
@@ -491,6 +498,21 @@ func TestFixtureRuntimesAll(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the exited CRI container is named by the kubelet's log link", func(t *testing.T) {
+		for _, c := range scanFixture(t, "v2-kubelet").Runtimes.All() {
+			if c.ID != appAttempt0ID {
+				continue
+			}
+			if c.Pod == nil || c.Pod.String() != kubeletPodNS+"/"+kubeletPodName || c.Pod.UID != podUID || c.Namespace != "k8s.io" {
+				t.Errorf("pod = %+v in containerd namespace %q, want shop/checkout-7f9c8d6b5-x2x4q %s in k8s.io", c.Pod, c.Namespace, podUID)
+			}
+			if c.LastRun == nil || c.LastRun.Reason != "OOMKilled" || c.LastRun.StartedAt == nil {
+				t.Errorf("lastRun = %+v, want reason OOMKilled and a start time", c.LastRun)
+			}
+			return
+		}
+		t.Errorf("%s not listed", appAttempt0ID)
+	})
 	t.Run("the exited container keeps its pod and start", func(t *testing.T) {
 		for _, c := range scanFixture(t, "v2-crio").Runtimes.All() {
 			if c.ID != v2crioPaymentsAPI0 {

@@ -110,7 +110,9 @@ func (s *Store) containerdTask(inst containerdInstall, dir, ns, id string) *Cont
 }
 
 // containerdAll lists the running containers of every containerd namespace
-// but Docker's (moby), which Docker's own state lists.
+// but Docker's (moby), which Docker's own state lists, and the exited
+// Kubernetes containers the CRI plugin still keeps a status file for,
+// named from the kubelet's log links.
 func (s *Store) containerdAll() []*Container {
 	var list []*Container
 	for _, inst := range containerdInstalls {
@@ -128,10 +130,48 @@ func (s *Store) containerdAll() []*Container {
 			}
 		}
 	}
-	return list
+	return append(list, s.criExited(list)...)
 }
 
 func (s *Store) readOrNil(rel string) []byte {
 	b, _ := s.read(rel)
 	return b
+}
+
+// criExited lists the CRI plugin's containers that have a status file but
+// no task: exited ones, kept until the kubelet removes them. Their names
+// are in containerd's metadata database, which containerd holds locked;
+// the kubelet's log links name them instead.
+func (s *Store) criExited(running []*Container) []*Container {
+	seen := map[string]bool{}
+	for _, c := range running {
+		seen[c.ID] = true
+	}
+	var list []*Container
+	for _, inst := range containerdInstalls {
+		dir := path.Join(inst.root, "io.containerd.grpc.v1.cri/containers")
+		for _, id := range s.listDir(dir) {
+			if seen[id] || !IsHexID(id) {
+				continue
+			}
+			statusPath := path.Join(dir, id, "status")
+			b, err := s.read(statusPath)
+			if err != nil {
+				continue
+			}
+			state, run, err := parseCRIStatus(b)
+			if err != nil {
+				s.warnf("containerd container %s: malformed %s: %v", shortID(id), s.path(statusPath), err)
+				continue
+			}
+			c := &Container{Runtime: Containerd, ID: id, Namespace: "k8s.io", State: state, LastRun: run,
+				Sources: []string{s.hostPath(statusPath)}}
+			if kl := s.kubeletLogLinks()[id]; kl != nil {
+				c.Name, c.Pod = kl.container, kl.pod
+				c.Sources = append(c.Sources, s.hostPath(kl.link))
+			}
+			list = append(list, c)
+		}
+	}
+	return list
 }

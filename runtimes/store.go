@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -22,11 +23,12 @@ type Store struct {
 	root string
 
 	mu       sync.Mutex
-	dirs     map[string][]string  // listDir cache
-	podNames map[string]*Pod      // pod UID -> pod, from the kubelet's log directories
-	podmen   []*containersStorage // the system store and rootless ones; nil until needed
-	byPID    map[int]*ociState    // init PID -> OCI runtime state; nil until needed
-	api      *dockerAPI           // nil until first needed
+	dirs     map[string][]string        // listDir cache
+	podNames map[string]*Pod            // pod UID -> pod, from the kubelet's log directories
+	logLinks map[string]*kubeletLogLink // container ID -> the kubelet's log link
+	podmen   []*containersStorage       // the system store and rootless ones; nil until needed
+	byPID    map[int]*ociState          // init PID -> OCI runtime state; nil until needed
+	api      *dockerAPI                 // nil until first needed
 
 	usersOnce sync.Once
 	passwd    []PasswdEntry
@@ -223,4 +225,60 @@ func parsePodLogDir(d string) (*Pod, bool) {
 		return nil, false
 	}
 	return &Pod{Namespace: parts[0], Name: parts[1], UID: parts[2]}, true
+}
+
+// kubeletContainerLogs holds the kubelet's links to each container's log,
+// named POD_NAMESPACE_CONTAINER-ID.log and pointing into
+// /var/log/pods/NAMESPACE_POD_UID/CONTAINER/N.log. They outlive the
+// container until the kubelet removes it, so they name exited containers.
+const kubeletContainerLogs = "var/log/containers"
+
+type kubeletLogLink struct {
+	container string
+	pod       *Pod
+	link      string
+}
+
+// parseKubeletLogLink splits POD_NAMESPACE_CONTAINER-ID.log; target is the
+// link's target, whose pod directory gives the pod UID.
+func parseKubeletLogLink(name, target string) (id string, l *kubeletLogLink, ok bool) {
+	base, ok := strings.CutSuffix(name, ".log")
+	if !ok || len(base) < 66 || base[len(base)-65] != '-' {
+		return "", nil, false
+	}
+	id = base[len(base)-64:]
+	parts := strings.Split(base[:len(base)-65], "_")
+	if !IsHexID(id) || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return "", nil, false
+	}
+	l = &kubeletLogLink{container: parts[2], pod: &Pod{Name: parts[0], Namespace: parts[1]}}
+	// .../var/log/pods/NAMESPACE_POD_UID/CONTAINER/N.log
+	if dir := path.Base(path.Dir(path.Dir(target))); dir != "." {
+		if p, ok := parsePodLogDir(dir); ok && p.Name == l.pod.Name && p.Namespace == l.pod.Namespace {
+			l.pod.UID = p.UID
+		}
+	}
+	return id, l, true
+}
+
+func (s *Store) kubeletLogLinks() map[string]*kubeletLogLink {
+	s.mu.Lock()
+	if s.logLinks != nil {
+		defer s.mu.Unlock()
+		return s.logLinks
+	}
+	s.mu.Unlock()
+	links := map[string]*kubeletLogLink{}
+	for _, name := range s.listDir(kubeletContainerLogs) {
+		rel := path.Join(kubeletContainerLogs, name)
+		target, _ := os.Readlink(s.path(rel))
+		if id, l, ok := parseKubeletLogLink(name, target); ok {
+			l.link = rel
+			links[id] = l
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.logLinks = links
+	return links
 }

@@ -453,6 +453,17 @@ def kubelet_state(s, pod_uid, pod_slice, pause, app, api):
     # The kubelet's log directory: NAMESPACE_NAME_UID/CONTAINER/RESTARTS.log.
     s.write(f"var/log/pods/{ns}_{pod}_{pod_uid}/{ctr}/0.log",
             cri_log("2026-11-28T22:14:31.601822390Z", "stderr", "2026/11/28 22:14:31 [notice] 1#1: start worker processes"))
+    # An earlier attempt of nginx, OOM-killed: its task is gone, the CRI plugin keeps its
+    # status (Pid 0 once exited) until the kubelet removes the container, and the kubelet's
+    # link in /var/log/containers (POD_NAMESPACE_CONTAINER-ID.log) names it.
+    old_app = fixture_id("nginx attempt before " + app)
+    s.write(f"var/lib/containerd/io.containerd.grpc.v1.cri/containers/{old_app}/status", compact({
+        "Version": "v1", "Pid": 0,
+        "CreatedAt": unix_ns("2026-11-28T21:02:11.100212331Z"), "StartedAt": unix_ns("2026-11-28T21:02:11.204519870Z"),
+        "FinishedAt": unix_ns("2026-11-28T22:14:29.877310026Z"), "ExitCode": 137, "Reason": "OOMKilled", "Message": "",
+        "Resources": {"linux": {"memory_limit_in_bytes": 268435456, "oom_score_adj": 968}}}), 0o600)
+    for cid, attempt in [(old_app, 0), (app, 1)]:
+        s.link(f"var/log/containers/{pod}_{ns}_{ctr}-{cid}.log", f"{logdir}/{ctr}/{attempt}.log")
 
     # Docker's api: dockerd 20.10 on the system containerd keeps its bundle in namespace moby
     # (no annotations), and runc its state under dockerd's exec root.
