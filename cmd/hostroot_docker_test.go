@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"nsx/internal/testutil"
@@ -46,6 +47,13 @@ func TestHostRootFromContainer(t *testing.T) {
 	buddy := prefix + "-buddy"
 	startContainer(t, buddy, "run", "-d", "--name", buddy, "--network", "container:"+web, testutil.TestImage, "sleep", "300")
 
+	// A podman container too: its name comes from podman's bolt database,
+	// which nsx must open read-only through the read-only /host mount.
+	testutil.RequirePodman(t)
+	pm := prefix + "-pm"
+	t.Cleanup(func() { podmanCmd(t, "rm", "-f", "-t", "0", pm) })
+	podmanCLI(t, slices.Concat([]string{"run", "-d", "--name", pm}, testutil.PodmanRunFlags(false), []string{testutil.TestImage, "sleep", "300"})...)
+
 	// --privileged is not used: it asks for every capability, and a host
 	// whose own bounding set lacks one (this VM's) refuses it. These two
 	// are what nsx needs: reading others' namespaces and the NS_GET_* ioctls.
@@ -56,7 +64,26 @@ func TestHostRootFromContainer(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &fromContainer); err != nil {
 		t.Fatalf("nsx in the container printed no JSON: %v\n%s", err, out)
 	}
-	fromHost := nsxJSON[sandboxesDoc](t, "ls", "-o", "json")
+	hostOut, stderr, code := nsxInProcess(t, "ls", "-o", "json")
+	if code != 0 {
+		t.Fatalf("nsx ls on the host: exit %d\n%s", code, stderr)
+	}
+	var fromHost sandboxesDoc
+	if err := json.Unmarshal([]byte(hostOut), &fromHost); err != nil {
+		t.Fatal(err)
+	}
+	// Every container object, as the documented JSON has it (names, pods,
+	// state, last run, settings, the files read, named as the host names
+	// them), must be byte for byte the host run's.
+	containersFromContainer, containersFromHost := rawContainers(t, out), rawContainers(t, hostOut)
+	if len(containersFromHost) < 3 {
+		t.Errorf("the host run names %d containers, want at least %s, %s and %s", len(containersFromHost), web, buddy, pm)
+	}
+	for id, h := range containersFromHost {
+		if c := containersFromContainer[id]; string(c) != string(h) {
+			t.Errorf("container %s from the container:\n%s\non the host:\n%s", id, c, h)
+		}
+	}
 
 	if fromContainer.Scan.HostRoot != "/host" {
 		t.Errorf("scan.hostRoot %q, want /host", fromContainer.Scan.HostRoot)
@@ -78,7 +105,7 @@ func TestHostRootFromContainer(t *testing.T) {
 			t.Errorf("host %s namespace: %d from the container, %d on the host", typ, hc.Namespaces[typ].Inode, ns.Inode)
 		}
 	}
-	for _, name := range []string{web, buddy} {
+	for _, name := range []string{web, buddy, pm} {
 		c, h := sandboxNamed(fromContainer, name), sandboxNamed(fromHost, name)
 		if len(c) != 1 || len(h) != 1 {
 			t.Errorf("%s: %d sandboxes from the container, %d on the host; want 1 and 1", name, len(c), len(h))
@@ -98,4 +125,26 @@ func TestHostRootFromContainer(t *testing.T) {
 	if self := sandboxNamed(fromContainer, inside); len(self) != 1 || self[0].Runtime != "docker" {
 		t.Errorf("the nsx container itself: %+v, want one docker sandbox", self)
 	}
+}
+
+// rawContainers returns the container object of every sandbox in an ls JSON
+// document, by ID, as printed.
+func rawContainers(t *testing.T, doc string) map[string]json.RawMessage {
+	t.Helper()
+	var d struct {
+		Sandboxes []struct {
+			ID        string          `json:"id"`
+			Container json.RawMessage `json:"container"`
+		} `json:"sandboxes"`
+	}
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]json.RawMessage{}
+	for _, sb := range d.Sandboxes {
+		if sb.ID != "" {
+			out[sb.ID] = sb.Container
+		}
+	}
+	return out
 }
