@@ -101,6 +101,8 @@ func (s *Store) containerdTask(inst containerdInstall, dir, ns, id string) *Cont
 		if state, run, err := parseCRIStatus(b); err == nil {
 			c.State, c.LastRun = state, run
 			c.Sources = append(c.Sources, s.hostPath(statusPath))
+		} else {
+			s.warnf("containerd container %s: malformed %s: %v", shortID(id), s.path(statusPath), err)
 		}
 	}
 	if pid, ok := parsePIDFile(s.readOrNil(path.Join(dir, "init.pid"))); ok && c.State == "running" {

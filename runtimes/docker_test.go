@@ -126,3 +126,142 @@ func TestParseDockerConfig(t *testing.T) {
 		})
 	}
 }
+
+// real: config.v2.json of a pod's sandbox and app container run on the test
+// VM with the labels cri-dockerd gives them (`docker run --label
+// io.kubernetes.docker.type=podsandbox --label io.kubernetes.pod.name=… …`,
+// named k8s_POD_… and k8s_app_… as cri-dockerd names them), trimmed to ID,
+// Name, State, RestartCount and Config's Image and Labels.
+const (
+	criDockerdSandboxConfig = `{"ID": "3b944a0f32da89349ea395f4d7c0498d206c8e0c91a62141f54cd0c97afc022b", "Name": "/k8s_POD_web-7f9c_shop_0c865315-0d31-4cea-ade0-a9c7d2c8d3c9_0", "State": {"Running": true, "Paused": false, "Restarting": false, "OOMKilled": false, "RemovalInProgress": false, "Dead": false, "Pid": 22431, "ExitCode": 0, "Error": "", "StartedAt": "2026-11-29T04:34:28.736464455Z", "FinishedAt": "0001-01-01T00:00:00Z", "Health": null}, "RestartCount": 0, "Config": {"Image": "nsx-test-busybox:latest", "Labels": {"io.kubernetes.container.name": "POD", "io.kubernetes.docker.type": "podsandbox", "io.kubernetes.pod.name": "web-7f9c", "io.kubernetes.pod.namespace": "shop", "io.kubernetes.pod.uid": "0c865315-0d31-4cea-ade0-a9c7d2c8d3c9"}}}`
+	criDockerdAppConfig     = `{"ID": "a68f82a4ca8371857356942ca57ae6812780f4fe804a10a6d983c2750f8a7dd8", "Name": "/k8s_app_web-7f9c_shop_0c865315-0d31-4cea-ade0-a9c7d2c8d3c9_0", "State": {"Running": true, "Paused": false, "Restarting": false, "OOMKilled": false, "RemovalInProgress": false, "Dead": false, "Pid": 22499, "ExitCode": 0, "Error": "", "StartedAt": "2026-11-29T04:34:28.880526727Z", "FinishedAt": "0001-01-01T00:00:00Z", "Health": null}, "RestartCount": 0, "Config": {"Image": "nsx-test-busybox:latest", "Labels": {"io.kubernetes.container.name": "app", "io.kubernetes.container.restartCount": "0", "io.kubernetes.docker.type": "container", "io.kubernetes.pod.name": "web-7f9c", "io.kubernetes.pod.namespace": "shop", "io.kubernetes.pod.uid": "0c865315-0d31-4cea-ade0-a9c7d2c8d3c9", "io.kubernetes.sandbox.id": "3b944a0f32da89349ea395f4d7c0498d206c8e0c91a62141f54cd0c97afc022b"}}}`
+)
+
+func TestParseDockerConfigCRIDockerd(t *testing.T) {
+	pod := func() *Pod { return &Pod{Namespace: "shop", Name: "web-7f9c", UID: criDockerdPodUID} }
+	tests := []struct {
+		name string
+		in   string
+		want *Container
+	}{
+		{
+			// The sandbox keeps Docker's name; it is marked as the pod's
+			// sandbox, which views name by the pod.
+			name: "sandbox",
+			in:   criDockerdSandboxConfig,
+			want: &Container{Runtime: Docker, ID: criDockerdSandboxID, Name: "k8s_POD_web-7f9c_shop_" + criDockerdPodUID + "_0", Pod: pod(), PodSandbox: true,
+				Image: "nsx-test-busybox:latest", State: "running", InitPID: 22431, LastRun: &RunState{StartedAt: ts("2026-11-29T04:34:28.736464455Z")}},
+		},
+		{
+			// The container's name is the Kubernetes one, not Docker's.
+			name: "container",
+			in:   criDockerdAppConfig,
+			want: &Container{Runtime: Docker, ID: criDockerdAppID, Name: "app", Pod: pod(),
+				Image: "nsx-test-busybox:latest", State: "running", InitPID: 22499, LastRun: &RunState{StartedAt: ts("2026-11-29T04:34:28.880526727Z")}},
+		},
+		{
+			// Labels that name no pod (a namespace alone) leave it a plain
+			// Docker container.
+			name: "labels without a pod",
+			in:   `{"ID": "` + idA + `", "Name": "/plain", "Config": {"Image": "busybox", "Labels": {"io.kubernetes.pod.namespace": "shop", "com.example.team": "x"}}}`,
+			want: &Container{Runtime: Docker, ID: idA, Name: "plain", Image: "busybox", State: "created"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseDockerConfig([]byte(tt.in))
+			if err != nil {
+				t.Fatalf("ParseDockerConfig: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseDockerConfig mismatch (-want +got):\n%s", diff)
+			}
+			if got.Pod != nil {
+				want := "shop/web-7f9c/app"
+				if got.PodSandbox {
+					want = "shop/web-7f9c"
+				}
+				if dn := got.DisplayName(); dn != want {
+					t.Errorf("DisplayName() = %q, want %q", dn, want)
+				}
+			}
+		})
+	}
+}
+
+// hostconfig.json of real containers, trimmed to the keys nsx reads plus a
+// few neighbours.
+const (
+	// real: `docker run -d --name nsxpt-hc --cap-add NET_ADMIN --cap-add
+	// SYS_PTRACE --cap-drop MKNOD --network host --restart on-failure:3
+	// --read-only --security-opt no-new-privileges nsx-test-busybox:latest
+	// sleep 600` (Docker 20.10 stores the capabilities with CAP_).
+	dockerHostConfigLoose = `{"Binds": null, "ContainerIDFile": "", "LogConfig": {"Type": "json-file", "Config": {}}, "NetworkMode": "host", "PortBindings": {}, "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 3}, "AutoRemove": false, "CapAdd": ["CAP_NET_ADMIN", "CAP_SYS_PTRACE"], "CapDrop": ["CAP_MKNOD"], "CgroupnsMode": "host", "IpcMode": "private", "Cgroup": "", "OomScoreAdj": 0, "PidMode": "", "Privileged": false, "PublishAllPorts": false, "ReadonlyRootfs": true, "SecurityOpt": ["no-new-privileges"], "UTSMode": "", "UsernsMode": "", "ShmSize": 67108864, "Runtime": "runc"}`
+	// real: the cri-dockerd-labelled sandbox above, run with defaults.
+	dockerHostConfigDefault = `{"Binds": null, "NetworkMode": "default", "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0}, "AutoRemove": false, "CapAdd": null, "CapDrop": null, "CgroupnsMode": "host", "IpcMode": "private", "PidMode": "", "Privileged": false, "ReadonlyRootfs": false, "SecurityOpt": null, "UsernsMode": "", "Runtime": "runc"}`
+	// real: its app container, which joined the sandbox's network.
+	dockerHostConfigJoined = `{"Binds": null, "NetworkMode": "container:3b944a0f32da89349ea395f4d7c0498d206c8e0c91a62141f54cd0c97afc022b", "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0}, "CapAdd": null, "CapDrop": null, "IpcMode": "private", "PidMode": "", "Privileged": false, "ReadonlyRootfs": false, "SecurityOpt": null, "UsernsMode": ""}`
+)
+
+func TestParseDockerHostConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    *Settings
+		wantErr bool
+	}{
+		{
+			name: "cap-add, network host, restart, read-only",
+			in:   dockerHostConfigLoose,
+			want: &Settings{CapAdd: []string{"CAP_NET_ADMIN", "CAP_SYS_PTRACE"}, CapDrop: []string{"CAP_MKNOD"}, NetworkMode: "host", IPCMode: "private",
+				SecurityOpt: []string{"no-new-privileges"}, ReadonlyRootfs: true, RestartPolicy: "on-failure"},
+		},
+		{
+			// Restart policy "no" is no policy.
+			name: "defaults",
+			in:   dockerHostConfigDefault,
+			want: &Settings{NetworkMode: "default", IPCMode: "private"},
+		},
+		{
+			name: "network joined from the sandbox",
+			in:   dockerHostConfigJoined,
+			want: &Settings{NetworkMode: "container:" + criDockerdSandboxID, IPCMode: "private"},
+		},
+		{
+			name: "privileged, host pid and ipc, userns host, always restart",
+			in:   `{"Privileged": true, "PidMode": "host", "IpcMode": "host", "UsernsMode": "host", "RestartPolicy": {"Name": "always"}, "SecurityOpt": ["seccomp=unconfined", "apparmor=unconfined"]}`,
+			want: &Settings{Privileged: true, PIDMode: "host", IPCMode: "host", UsernsMode: "host", RestartPolicy: "always", SecurityOpt: []string{"seccomp=unconfined", "apparmor=unconfined"}},
+		},
+		{
+			// Docker before 20.10 kept capabilities as typed; they are
+			// spelled as 20.10 records them. "ALL" stays.
+			name: "capabilities as older Docker kept them",
+			in:   `{"CapAdd": ["net_admin", "SYS_PTRACE", "CAP_SYS_ADMIN"], "CapDrop": ["all"]}`,
+			want: &Settings{CapAdd: []string{"CAP_NET_ADMIN", "CAP_SYS_PTRACE", "CAP_SYS_ADMIN"}, CapDrop: []string{"ALL"}},
+		},
+		{name: "empty object", in: `{}`, want: &Settings{}},
+
+		{name: "empty file", in: "", wantErr: true},
+		{name: "truncated", in: dockerHostConfigLoose[:80], wantErr: true},
+		{name: "CapAdd of the wrong type", in: `{"CapAdd": "NET_ADMIN"}`, wantErr: true},
+		{name: "Privileged as a string", in: `{"Privileged": "true"}`, wantErr: true},
+		{name: "RestartPolicy as a string", in: `{"RestartPolicy": "always"}`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseDockerHostConfig([]byte(tt.in))
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("ParseDockerHostConfig(%.60q…) = %+v, want an error", tt.in, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseDockerHostConfig(%.60q…): %v", tt.in, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseDockerHostConfig mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

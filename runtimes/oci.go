@@ -51,8 +51,10 @@ const (
 	annCRIPodUID       = "io.kubernetes.cri.sandbox-uid"
 	annCRIImage        = "io.kubernetes.cri.image-name"
 
-	annCRIOType  = "io.kubernetes.cri-o.ContainerType"
-	annCRIOImage = "io.kubernetes.cri-o.ImageName"
+	annCRIOType = "io.kubernetes.cri-o.ContainerType"
+	// annContainerManager is podman's mark on its own containers.
+	annContainerManager = "io.container.manager"
+	annCRIOImage        = "io.kubernetes.cri-o.ImageName"
 
 	labelKubeName         = "io.kubernetes.container.name"
 	labelKubePodName      = "io.kubernetes.pod.name"

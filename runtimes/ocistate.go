@@ -79,14 +79,14 @@ var ociStateRoots = []string{
 }
 
 // loadOCIStates indexes every OCI runtime state by init PID, once.
-func (s *Store) loadOCIStates() map[int]*ociState {
+func (s *Store) loadOCIStates() map[int][]*ociState {
 	s.mu.Lock()
 	if s.byPID != nil {
 		defer s.mu.Unlock()
 		return s.byPID
 	}
 	s.mu.Unlock()
-	byPID := map[int]*ociState{}
+	byPID := map[int][]*ociState{}
 	for _, pattern := range ociStateRoots {
 		for _, dir := range s.expand(pattern) {
 			crun := strings.HasSuffix(dir, "crun")
@@ -108,7 +108,7 @@ func (s *Store) loadOCIStates() map[int]*ociState {
 					continue // not a container directory, or one being torn down
 				}
 				st.root = dir
-				byPID[st.InitPID] = st
+				byPID[st.InitPID] = append(byPID[st.InitPID], st)
 			}
 		}
 	}
@@ -144,14 +144,26 @@ func (s *Store) expand(pattern string) []string {
 // is asked only when a state names pid, and guards against a stale state
 // file whose PID has been reused.
 func (s *Store) ByInitPID(pid int, startTime func() uint64) *Container {
-	st := s.loadOCIStates()[pid]
+	// A stopped task's state keeps its old PID, which may have been
+	// reused: of several states for pid, the one whose start time matches.
+	var st *ociState
+	var t uint64
+	asked := false
+	for _, cand := range s.loadOCIStates()[pid] {
+		if cand.StartTime != 0 {
+			if !asked {
+				t, asked = startTime(), true
+			}
+			if t != 0 && t != cand.StartTime {
+				continue
+			}
+		}
+		if st == nil || st.StartTime == 0 {
+			st = cand
+		}
+	}
 	if st == nil {
 		return nil
-	}
-	if st.StartTime != 0 {
-		if t := startTime(); t != 0 && t != st.StartTime {
-			return nil
-		}
 	}
 	c := &Container{ID: st.ID, InitPID: pid, State: "running"}
 	if uid, ok := strings.CutPrefix(st.root, "run/user/"); ok {

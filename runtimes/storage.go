@@ -147,7 +147,10 @@ func (s *Store) storageContainer(st *containersStorage, e *storageEntry) *Contai
 		c.Name = e.Names[0]
 	}
 	spec := s.storageSpec(st, e.ID, c)
-	if e.meta.PodName != "" || spec != nil && spec.Annotations[annCRIOType] != "" {
+	// podman marks its containers io.container.manager=libpod, and gives
+	// those in a podman pod CRI-O's ContainerType annotation too.
+	libpod := spec != nil && spec.Annotations[annContainerManager] == "libpod"
+	if e.meta.PodName != "" || !libpod && spec != nil && spec.Annotations[annCRIOType] != "" {
 		c.Runtime = CRIO
 		c.Name = "" // CRI-O's storage name is k8s_NAME_POD_NS_UID_N; the annotations have NAME
 		// metadata-name is the Kubernetes container's name, but the pod's
@@ -229,7 +232,7 @@ func (s *Store) crioState(st *containersStorage, c *Container) {
 	if cs.Status == "stopped" {
 		c.State = "exited"
 	}
-	if c.State == "running" {
+	if c.State == "running" || c.State == "paused" {
 		c.InitPID = cs.Pid
 	}
 	run := &RunState{StartedAt: parseTime(cs.Started), FinishedAt: parseTime(cs.Finished), OOMKilled: cs.OOMKilled, Error: cs.Error}

@@ -27,7 +27,7 @@ type Store struct {
 	podNames map[string]*Pod            // pod UID -> pod, from the kubelet's log directories
 	logLinks map[string]*kubeletLogLink // container ID -> the kubelet's log link
 	podmen   []*containersStorage       // the system store and rootless ones; nil until needed
-	byPID    map[int]*ociState          // init PID -> OCI runtime state; nil until needed
+	byPID    map[int][]*ociState        // init PID -> OCI runtime states (stale ones too); nil until needed
 	api      *dockerAPI                 // nil until first needed
 
 	usersOnce sync.Once
@@ -125,9 +125,13 @@ func (s *Store) Identify(c *Container) {
 	case Podman:
 		found = s.podman(c.ID)
 	case CRI:
-		if found = s.containerd(c.ID); found == nil {
-			if found = s.crio(c.ID); found == nil {
-				found, _ = s.docker(c.ID) // cri-dockerd
+		// A task in containerd's moby namespace is Docker's (dockerd on
+		// the system containerd): Docker's state has cri-dockerd's labels.
+		if found = s.containerd(c.ID); found == nil || found.Namespace == "moby" {
+			if f := s.crio(c.ID); f != nil {
+				found = f
+			} else if f, ok := s.docker(c.ID); ok { // cri-dockerd
+				found = f
 			}
 		}
 	}
