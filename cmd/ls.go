@@ -297,10 +297,7 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 		}
 	}
 	v.snap.LoadDetails(shown)
-	var limits map[int]*inspect.CgroupSummary
-	if !v.noCgroup {
-		limits = v.cgroupSummaries()
-	}
+	limits := v.cgroupSummaries()
 	if v.g.output == "json" {
 		doc := struct {
 			SchemaVersion int           `json:"schemaVersion"`
@@ -446,15 +443,24 @@ func ago(d time.Duration) string {
 // sit in many cgroups, and no one limit binds them. A host whose cgroups
 // cannot be read shows dashes.
 func (v *lsView) cgroupSummaries() map[int]*inspect.CgroupSummary {
-	layout, err := v.snap.Host.CgroupLayout()
-	if err != nil {
-		return nil
-	}
 	var pids []int
 	for i, sb := range v.sandboxes {
 		if v.keep[i] && !sb.IsHost {
 			pids = append(pids, sb.Oldest)
 		}
+	}
+	return v.summaries(pids)
+}
+
+// summaries reads the MEM, CPU and PIDS figures of the cgroups of pids:
+// none with --no-cgroup, or on a host whose cgroups cannot be read.
+func (v *lsView) summaries(pids []int) map[int]*inspect.CgroupSummary {
+	if v.noCgroup {
+		return nil
+	}
+	layout, err := v.snap.Host.CgroupLayout()
+	if err != nil {
+		return nil
 	}
 	return v.snap.Host.CgroupSummaries(pids, layout, nil)
 }

@@ -54,12 +54,7 @@ func (v *lsView) renderPods(w io.Writer, stderr io.Writer) error {
 		}
 	}
 	v.snap.LoadDetails(all)
-	var limits map[int]*inspect.CgroupSummary
-	if !v.noCgroup {
-		if layout, err := v.snap.Host.CgroupLayout(); err == nil {
-			limits = v.snap.Host.CgroupSummaries(reps, layout, nil)
-		}
-	}
+	limits := v.summaries(reps)
 	if v.g.output == "json" {
 		doc := struct {
 			SchemaVersion int       `json:"schemaVersion"`

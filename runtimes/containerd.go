@@ -59,6 +59,9 @@ func parseCRIStatus(b []byte) (state string, run *RunState, err error) {
 	default:
 		state = "created"
 	}
+	if *run == (RunState{}) {
+		run = nil // never started: no last run to speak of
+	}
 	return state, run, nil
 }
 

@@ -46,9 +46,9 @@ func TestParseCRIStatus(t *testing.T) {
 			wantRun: &RunState{StartedAt: unixNanoTime(1795926148269259493), FinishedAt: unixNanoTime(1795926170000000000), ExitCode: intPtr(137), OOMKilled: true, Reason: "OOMKilled"},
 		},
 		{
-			// Nothing has run yet: no times, no exit code.
+			// Nothing has run yet: no last run at all (as Docker's).
 			name: "created", in: criStatusCreated, wantState: "created",
-			wantRun: &RunState{},
+			wantRun: nil,
 		},
 		{
 			name: "start failed", in: criStatusStartError, wantState: "exited",
