@@ -304,12 +304,12 @@ func (v *lsView) renderSandboxes(w io.Writer) error {
 			View          string        `json:"view"`
 			Scan          scanJSON      `json:"scan"`
 			Sandboxes     []sandboxJSON `json:"sandboxes"`
-			// Stopped is present with --all.
-			Stopped  []*inspect.Container `json:"stopped,omitempty"`
-			Warnings []string             `json:"warnings"`
+			// Stopped is present with --all, empty or not.
+			Stopped  *[]*inspect.Container `json:"stopped,omitempty"`
+			Warnings []string              `json:"warnings"`
 		}{SchemaVersion: SchemaVersion, View: "sandboxes", Scan: v.scanInfo(), Sandboxes: []sandboxJSON{}, Warnings: v.warnings()}
 		if v.stopped != nil {
-			doc.Stopped = v.stopped
+			doc.Stopped = &v.stopped
 		}
 		for i, sb := range v.sandboxes {
 			if !v.keep[i] {

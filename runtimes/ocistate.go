@@ -173,7 +173,7 @@ func (s *Store) ByInitPID(pid int, startTime func() uint64) *Container {
 	switch {
 	case strings.Contains(st.Bundle, "/overlay-containers/"):
 		c.Runtime = Podman
-		if found := s.podmanOrCRIO(st.ID, c.Owner); found != nil {
+		if found := s.podman(st.ID); found != nil {
 			merge(c, found)
 		}
 	case strings.Contains(st.root, "runtime-runc/moby") || strings.HasSuffix(st.root, "/moby"):

@@ -57,7 +57,8 @@ func (s *Store) storages() []*containersStorage {
 	return s.podmen
 }
 
-// podman finds a podman container in the system store or any user's.
+// podman finds a container of containers/storage (podman's, or CRI-O's:
+// they share the system store) in the system store or any user's.
 func (s *Store) podman(id string) *Container {
 	for _, st := range s.storages() {
 		if e := s.loadStorage(st)[id]; e != nil {
@@ -65,20 +66,6 @@ func (s *Store) podman(id string) *Container {
 		}
 	}
 	return nil
-}
-
-// podmanOrCRIO finds a container of containers/storage: in the store of
-// owner (a rootless user's name, "" for the system store) first.
-func (s *Store) podmanOrCRIO(id, owner string) *Container {
-	for _, st := range s.storages() {
-		if st.owner != owner && owner != "" {
-			continue
-		}
-		if e := s.loadStorage(st)[id]; e != nil {
-			return s.storageContainer(st, e)
-		}
-	}
-	return s.podman(id)
 }
 
 // libpodDB is podman 4's state database in a store's graph root: bolt
@@ -231,6 +218,13 @@ func (s *Store) conmonState(st *containersStorage, c *Container) {
 				}
 			}
 			c.LastRun = run
+			return
+		}
+		// Only the exit-code bucket, which podman fills from conmon's
+		// exit file: exited, with that code, at that time.
+		if r.ExitCode != nil {
+			c.State = "exited"
+			c.LastRun = &RunState{ExitCode: r.ExitCode, FinishedAt: r.ExitedTime}
 			return
 		}
 	}

@@ -108,7 +108,7 @@ func (st *containersStorage) runUserdata(id string) string {
 	return path.Join(st.run, "overlay-containers", id, "userdata")
 }
 
-// load reads the store's container lists once per scan.
+// loadStorage reads the store's container lists once per scan.
 func (s *Store) loadStorage(st *containersStorage) map[string]*storageEntry {
 	st.once.Do(func() {
 		for _, list := range st.containerLists() {
