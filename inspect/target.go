@@ -274,7 +274,11 @@ func (s *Snapshot) podTarget(spec string, running []*Container, match func(*Pod)
 // notRunning looks the target up among every container the runtimes know,
 // running or not, to tell "not running" from "unknown".
 func (s *Snapshot) notRunning(spec string, match func([]*Container) (*Container, error), nRunning int) error {
-	c, err := match(s.Runtimes.All())
+	// A state file may still say "running" of a container whose processes
+	// are gone (a daemon that died with it): the others say more.
+	all := s.Runtimes.All()
+	sort.SliceStable(all, func(i, j int) bool { return all[i].State != "running" && all[j].State == "running" })
+	c, err := match(all)
 	if err != nil {
 		return err
 	}
