@@ -26,8 +26,10 @@ func TestHostRootFromContainer(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(ctx, "bin"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	build := exec.Command(goTool, "build", "-o", filepath.Join(ctx, "bin", "nsx"), "nsx/cmd/nsx")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	// As `make build` builds it: static, with nsx enter's cgo constructor.
+	build := exec.Command(goTool, "build", "-tags", "netgo,osusergo", "-ldflags", "-linkmode external -extldflags -static",
+		"-o", filepath.Join(ctx, "bin", "nsx"), "nsx/cmd/nsx")
+	build.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -252,3 +252,29 @@ func (r cgroupReader) malformed(p, file string, err error) {
 		*r.pass.warnings = append(*r.pass.warnings, (&ParseError{Path: file + " of " + p, Err: err}).Error())
 	}
 }
+
+// CgroupDirs returns the directory of process pid's cgroup in every
+// hierarchy the host mounts (the unified one included), for a process that
+// is to join them (nsx enter writes its PID to each cgroup.procs).
+// Hierarchies whose directory cannot be located (a sub-tree mount that
+// does not hold the path) are left out.
+func (h Host) CgroupDirs(pid int, l *CgroupLayout) ([]string, error) {
+	b, err := h.ReadFile("proc", itoa(pid), "cgroup")
+	if err != nil {
+		return nil, classifyProc(err)
+	}
+	lines, err := ParseCgroupFile(b)
+	if err != nil {
+		return nil, &ParseError{Path: h.ProcPath(pid, "cgroup"), Err: err}
+	}
+	var dirs []string
+	for i := range l.Mounts {
+		m := &l.Mounts[i]
+		if p, ok := pathIn(m, lines); ok {
+			if d, ok := h.cgroupDir(m, p); ok {
+				dirs = append(dirs, d)
+			}
+		}
+	}
+	return dirs, nil
+}

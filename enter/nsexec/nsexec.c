@@ -1,0 +1,535 @@
+// nsexec: the part of `nsx enter` that must run before Go's runtime starts.
+//
+// setns(2) into a user namespace, and into a mount namespace, is refused to
+// a multi-threaded process, and Go's runtime starts threads before any Go
+// code runs. So nsx re-executes itself with _NSX_ENTER set, and this
+// constructor, which runs first, does the whole switch while the process is
+// still single-threaded, then executes the command: the Go runtime of the
+// re-executed nsx never starts. (runc's nsexec works the same way.)
+//
+// The plan comes from the parent nsx on fd 3, as NUL-separated KEY=VALUE
+// records (values may hold any byte but NUL):
+//
+//   pid=N            the target process (its /proc/N/ns/* are entered)
+//   ns=TYPE          a namespace type to enter (repeated): cgroup ipc mnt
+//                    net pid time user uts
+//   cgroup=DIR       a cgroup directory to join, on the host (repeated)
+//   root=1 | rootpath=PATH   chroot to the target's root (/proc/N/root), or
+//                    to PATH in the entered mount namespace
+//   cwd=1 | cwdpath=PATH     chdir to the target's cwd, or to PATH
+//   uid=N gid=N groups=A,B,... setgroups=0|1   credentials to take
+//   capbnd/capprm/capeff/capinh/capamb=HEX     capability sets to take
+//   nnp=1            set no_new_privs
+//   label=TEXT       the LSM label for the executed command
+//   env=K=V          the command's environment (repeated, in order)
+//   arg=A            argv (repeated, in order); argv[0] is looked up in the
+//                    environment's PATH inside the target
+//   testhold=1       (test builds only) stop after entering, before exec
+//
+// fd 4 is the error channel: close-on-exec, so the parent reads EOF once
+// the command runs, or one line saying which step failed and why. fd 5, if
+// present, is a pidfd of the target: with it the namespaces are entered at
+// once (setns(pidfd, flags), Linux 5.8), and it proves the PID was not
+// reused; without it, each /proc/N/ns file is entered in turn.
+//
+// When a pid namespace is entered, only children land in it: this process
+// forks, the child goes on, and the parent stays to relay signals and the
+// child's exit status (as nsenter does).
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+#define PLAN_FD 3
+#define ERR_FD 4
+#define PIDFD_FD 5
+#define MAX_RECORDS 4096
+
+extern char **environ;
+
+static int err_fd = -1;
+
+// failc reports a failed step to the parent and exits. The record is
+// "CODE message": CODE is the exit status nsx gives (1, or 126/127 for a
+// command that cannot be executed, as shells do); the parent prints the
+// message once, as "nsx: ...".
+static void failc(int code, int errnum, const char *fmt, va_list ap) {
+	char msg[1200];
+	int n = snprintf(msg, sizeof(msg), "%d ", code);
+	int m = vsnprintf(msg + n, sizeof(msg) - n - 2, fmt, ap);
+	if (m > 0)
+		n += m;
+	if (n > (int)sizeof(msg) - 200)
+		n = sizeof(msg) - 200;
+	if (errnum)
+		n += snprintf(msg + n, 180, ": %s", strerror(errnum));
+	msg[n++] = '\n';
+	ssize_t w = write(err_fd >= 0 ? err_fd : 2, msg, n);
+	(void)w;
+	_exit(code);
+}
+
+static void fail(int errnum, const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	failc(1, errnum, fmt, ap);
+}
+
+static void fail_exec(int errnum, const char *fmt, ...) {
+	va_list ap;
+	va_start(ap, fmt);
+	failc(errnum == ENOENT ? 127 : 126, errnum, fmt, ap);
+}
+
+struct nsdef {
+	const char *name;
+	int flag;
+};
+
+// The order of the fallback's first pass: every type but user, then user.
+// nsenter's reasoning holds: a privileged caller entering a less privileged
+// user namespace must join the others first, while it still may; an
+// unprivileged caller gains the right to join the others by joining the
+// user namespace first (the second pass).
+static const struct nsdef nstypes[] = {
+	{"user", CLONE_NEWUSER}, {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC},
+	{"uts", CLONE_NEWUTS},   {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID},
+	{"mnt", CLONE_NEWNS},    {"time", CLONE_NEWTIME},     {NULL, 0},
+};
+
+struct plan {
+	long pid;
+	int nsflags;
+	char *cgroups[64];
+	int ncgroups;
+	int root, cwd;
+	char *rootpath, *cwdpath;
+	int has_creds;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[256];
+	int ngroups;
+	int setgroups_ok;
+	int has_caps;
+	unsigned long long capbnd, capprm, capeff, capinh, capamb;
+	int nnp;
+	char *label;
+	char *env[MAX_RECORDS];
+	int nenv;
+	char *argv[MAX_RECORDS];
+	int nargv;
+	int testhold;
+};
+
+static char *read_all(int fd, size_t *len) {
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+	if (!buf)
+		fail(ENOMEM, "reading the plan");
+	for (;;) {
+		if (n == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				fail(ENOMEM, "reading the plan");
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fail(errno, "reading the plan");
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+static unsigned long long hex(const char *s) { return strtoull(s, NULL, 16); }
+
+static void parse_plan(struct plan *p) {
+	size_t len;
+	char *buf = read_all(PLAN_FD, &len);
+	close(PLAN_FD);
+	for (size_t i = 0; i < len;) {
+		char *rec = buf + i;
+		size_t rl = strlen(rec);
+		i += rl + 1;
+		char *eq = strchr(rec, '=');
+		if (!eq)
+			fail(0, "malformed plan record %.40s", rec);
+		*eq = 0;
+		char *k = rec, *v = eq + 1;
+		if (!strcmp(k, "pid")) {
+			p->pid = strtol(v, NULL, 10);
+		} else if (!strcmp(k, "ns")) {
+			int found = 0;
+			for (const struct nsdef *d = nstypes; d->name; d++)
+				if (!strcmp(d->name, v)) {
+					p->nsflags |= d->flag;
+					found = 1;
+				}
+			if (!found)
+				fail(0, "unknown namespace type %s", v);
+		} else if (!strcmp(k, "cgroup")) {
+			if (p->ncgroups < 64)
+				p->cgroups[p->ncgroups++] = v;
+		} else if (!strcmp(k, "root")) {
+			p->root = 1;
+		} else if (!strcmp(k, "rootpath")) {
+			p->rootpath = v;
+		} else if (!strcmp(k, "cwd")) {
+			p->cwd = 1;
+		} else if (!strcmp(k, "cwdpath")) {
+			p->cwdpath = v;
+		} else if (!strcmp(k, "uid")) {
+			p->uid = strtoul(v, NULL, 10);
+			p->has_creds = 1;
+		} else if (!strcmp(k, "gid")) {
+			p->gid = strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "groups")) {
+			for (char *tok = strtok(v, ","); tok && p->ngroups < 256; tok = strtok(NULL, ","))
+				p->groups[p->ngroups++] = strtoul(tok, NULL, 10);
+		} else if (!strcmp(k, "setgroups")) {
+			p->setgroups_ok = !strcmp(v, "1");
+		} else if (!strcmp(k, "capbnd")) {
+			p->capbnd = hex(v);
+			p->has_caps = 1;
+		} else if (!strcmp(k, "capprm")) {
+			p->capprm = hex(v);
+		} else if (!strcmp(k, "capeff")) {
+			p->capeff = hex(v);
+		} else if (!strcmp(k, "capinh")) {
+			p->capinh = hex(v);
+		} else if (!strcmp(k, "capamb")) {
+			p->capamb = hex(v);
+		} else if (!strcmp(k, "nnp")) {
+			p->nnp = !strcmp(v, "1");
+		} else if (!strcmp(k, "label")) {
+			p->label = v;
+		} else if (!strcmp(k, "env")) {
+			if (p->nenv < MAX_RECORDS - 1)
+				p->env[p->nenv++] = v;
+		} else if (!strcmp(k, "arg")) {
+			if (p->nargv < MAX_RECORDS - 1)
+				p->argv[p->nargv++] = v;
+		} else if (!strcmp(k, "testhold")) {
+#ifdef NSX_TEST_HOOKS
+			p->testhold = 1;
+#endif
+		} else {
+			fail(0, "unknown plan record %s", k);
+		}
+	}
+	p->env[p->nenv] = NULL;
+	p->argv[p->nargv] = NULL;
+	if (p->pid <= 0 || p->nargv == 0)
+		fail(0, "the plan names no process or no command");
+}
+
+// join_cgroups writes this process's PID into each cgroup's cgroup.procs,
+// while it still sees the host's cgroup mounts.
+static void join_cgroups(struct plan *p) {
+	char path[4096], pid[32];
+	int n = snprintf(pid, sizeof(pid), "%d", getpid());
+	for (int i = 0; i < p->ncgroups; i++) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", p->cgroups[i]);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail(errno, "joining cgroup %s", p->cgroups[i]);
+		if (write(fd, pid, n) != n)
+			fail(errno, "joining cgroup %s", p->cgroups[i]);
+		close(fd);
+	}
+}
+
+static int open_proc(long pid, const char *what, int flags) {
+	char path[128];
+	snprintf(path, sizeof(path), "/proc/%ld/%s", pid, what);
+	return open(path, flags | O_CLOEXEC);
+}
+
+// enter_namespaces joins the plan's namespaces: all at once through the
+// pidfd when the kernel can, else one /proc/PID/ns file at a time.
+static void enter_namespaces(struct plan *p, int pidfd) {
+	if (!p->nsflags)
+		return;
+	if (pidfd >= 0) {
+		if (setns(pidfd, p->nsflags) == 0)
+			return;
+		// EINVAL: a kernel older than 5.8 takes no pidfd here. Any other
+		// error is the real answer, but the per-type path names the type.
+		if (errno != EINVAL && errno != EPERM)
+			fail(errno, "entering the namespaces of %ld", p->pid);
+	}
+	int fds[16];
+	int n = 0;
+	for (const struct nsdef *d = nstypes; d->name; d++) {
+		fds[n] = -1;
+		if (p->nsflags & d->flag) {
+			char what[32];
+			snprintf(what, sizeof(what), "ns/%s", d->name);
+			fds[n] = open_proc(p->pid, what, O_RDONLY);
+			if (fds[n] < 0)
+				fail(errno, "entering %s namespace of %ld: opening /proc/%ld/%s", d->name, p->pid, p->pid, what);
+		}
+		n++;
+	}
+	if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		fail(errno, "process %ld exited while nsx entered it", p->pid);
+	// Pass 0 skips the user namespace and forgives failures; pass 1 joins
+	// the user namespace, then what pass 0 could not.
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = (pass == 0 ? 1 : 0); i < n; i++) {
+			if (fds[i] < 0)
+				continue;
+			if (setns(fds[i], nstypes[i].flag) == 0) {
+				close(fds[i]);
+				fds[i] = -1;
+				continue;
+			}
+			if (pass == 1)
+				fail(errno, "entering %s namespace of %ld", nstypes[i].name, p->pid);
+		}
+	}
+}
+
+// relay waits for the child that went on into the pid namespace, passing on
+// the signals a supervisor sends, and ends as the child ended.
+static volatile pid_t child_pid;
+
+static void forward(int sig) {
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+static void ignore(int sig) { (void)sig; }
+
+static void relay(pid_t child) {
+	child_pid = child;
+	struct sigaction sa = {0};
+	sa.sa_handler = forward;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	// The terminal sends SIGINT and SIGQUIT to its whole foreground group,
+	// the command included: this process only outlives them. A handler, not
+	// SIG_IGN, so that nothing ignored is inherited.
+	sa.sa_handler = ignore;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	int status;
+	for (;;) {
+		pid_t r = waitpid(child, &status, 0);
+		if (r == child)
+			break;
+		if (r < 0 && errno != EINTR)
+			_exit(1);
+	}
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		signal(sig, SIG_DFL);
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		prctl(PR_SET_DUMPABLE, 0); // no core dump of nsx for the command's crash
+		kill(getpid(), sig);
+		_exit(128 + sig);
+	}
+	_exit(WEXITSTATUS(status));
+}
+
+// drop_bounding removes from the bounding set what the target lacks; it
+// needs CAP_SETPCAP, so it comes before the uid changes.
+static void drop_bounding(struct plan *p) {
+	if (!p->has_caps)
+		return;
+	for (int c = 0; c <= 63; c++) {
+		if (!(p->capbnd & (1ULL << c)) && prctl(PR_CAPBSET_READ, c) == 1 &&
+		    prctl(PR_CAPBSET_DROP, c) < 0)
+			fail(errno, "dropping capability %d from the bounding set", c);
+	}
+}
+
+static void set_creds(struct plan *p) {
+	if (!p->has_creds)
+		return;
+	// With --inherit-security the target's capabilities are set below, so
+	// a non-root uid must not lose them on the way.
+	if (p->has_caps)
+		prctl(PR_SET_KEEPCAPS, 1);
+	if (p->setgroups_ok && setgroups(p->ngroups, p->groups) < 0)
+		fail(errno, "setting supplementary groups");
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		fail(errno, "setting gid %u", p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		fail(errno, "setting uid %u", p->uid);
+}
+
+static void set_security(struct plan *p) {
+	if (p->has_caps) {
+		struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct d[2];
+		d[0].effective = (unsigned)p->capeff;
+		d[1].effective = (unsigned)(p->capeff >> 32);
+		d[0].permitted = (unsigned)p->capprm;
+		d[1].permitted = (unsigned)(p->capprm >> 32);
+		d[0].inheritable = (unsigned)p->capinh;
+		d[1].inheritable = (unsigned)(p->capinh >> 32);
+		if (syscall(SYS_capset, &h, d) < 0)
+			fail(errno, "setting capabilities");
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+		for (int c = 0; c <= 63; c++)
+			if ((p->capamb & (1ULL << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+				fail(errno, "raising ambient capability %d", c);
+	}
+	if (p->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(errno, "setting no_new_privs");
+}
+
+// set_label asks the LSM to give the command the target's label at exec,
+// as the container runtime did.
+static void set_label(struct plan *p) {
+	if (!p->label || !*p->label)
+		return;
+	int fd = open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, p->label, strlen(p->label)) < 0)
+		fail(errno, "setting the security label %s", p->label);
+	close(fd);
+}
+
+// close_other_fds closes every fd but 0, 1, 2 and the error channel
+// (close-on-exec): nothing of the host's may reach the command.
+static void close_other_fds(void) {
+	if (syscall(SYS_close_range, 3, err_fd - 1, 0) == 0 &&
+	    syscall(SYS_close_range, err_fd + 1, ~0U, 0) == 0)
+		return;
+	for (int fd = 3; fd < 65536; fd++)
+		if (fd != err_fd)
+			close(fd);
+}
+
+__attribute__((constructor)) static void nsexec(void) {
+	const char *mode = getenv("_NSX_ENTER");
+	if (!mode || strcmp(mode, "1"))
+		return;
+	// No process in the container may ptrace this one or open its memory
+	// or /proc/PID/exe while it holds host state: non-dumpable before any
+	// namespace is joined, until exec (which resets it for the command).
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail(errno, "making nsx non-dumpable");
+	err_fd = ERR_FD;
+	fcntl(err_fd, F_SETFD, FD_CLOEXEC);
+	struct plan *p = calloc(1, sizeof(*p));
+	if (!p)
+		fail(ENOMEM, "planning");
+	parse_plan(p);
+
+	int pidfd = fcntl(PIDFD_FD, F_GETFD) >= 0 ? PIDFD_FD : -1;
+	int rootfd = -1, cwdfd = -1;
+	if (p->root && (rootfd = open_proc(p->pid, "root", O_PATH | O_DIRECTORY)) < 0)
+		fail(errno, "opening the root of %ld", p->pid);
+	if (p->cwd && (cwdfd = open_proc(p->pid, "cwd", O_PATH | O_DIRECTORY)) < 0)
+		fail(errno, "opening the working directory of %ld", p->pid);
+	join_cgroups(p);
+	enter_namespaces(p, pidfd);
+	if (pidfd >= 0)
+		close(pidfd);
+
+	if (p->nsflags & CLONE_NEWPID) {
+		pid_t child = fork();
+		if (child < 0)
+			fail(errno, "forking into the pid namespace of %ld", p->pid);
+		if (child > 0) {
+			close(err_fd); // the child reports; EOF must mean it ran
+			err_fd = -1;
+			if (rootfd >= 0)
+				close(rootfd);
+			if (cwdfd >= 0)
+				close(cwdfd);
+			relay(child);
+		}
+		// The child dies with the relay, so never outlives a killed nsx.
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	}
+
+	if (rootfd >= 0) {
+		if (fchdir(rootfd) < 0 || chroot(".") < 0)
+			fail(errno, "changing root to that of %ld", p->pid);
+		close(rootfd);
+	} else if (p->rootpath) {
+		if (chroot(p->rootpath) < 0)
+			fail(errno, "changing root to %s", p->rootpath);
+		if (chdir("/") < 0)
+			fail(errno, "changing directory to /");
+	}
+	if (p->cwdpath) {
+		if (chdir(p->cwdpath) < 0)
+			fail(errno, "changing directory to %s", p->cwdpath);
+	} else if (cwdfd >= 0) {
+		if (fchdir(cwdfd) < 0)
+			fail(errno, "changing directory to that of %ld", p->pid);
+	} else if (chdir("/") < 0) {
+		fail(errno, "changing directory to /");
+	}
+	if (cwdfd >= 0)
+		close(cwdfd);
+
+	set_label(p);
+	drop_bounding(p);
+	set_creds(p);
+	set_security(p);
+	close_other_fds();
+
+#ifdef NSX_TEST_HOOKS
+	if (p->testhold) {
+		// Tests look at this process now: entered, not yet executed. They
+		// release it by closing stdin.
+		char c;
+		fprintf(stderr, "nsx-test: holding %d\n", getpid());
+		while (read(0, &c, 1) > 0)
+			;
+	}
+#endif
+
+	environ = p->env;
+	execvp(p->argv[0], p->argv);
+	fail_exec(errno, "executing %s in the namespaces of %ld", p->argv[0], p->pid);
+}
