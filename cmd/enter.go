@@ -26,6 +26,8 @@ type enterOptions struct {
 	env             []string
 	noCgroup        bool
 	inheritSecurity bool
+	hostTools       bool
+	toolsDir        string
 	hold            bool
 }
 
@@ -49,6 +51,12 @@ nsenter -a, and with what docker exec gives:
   - COMMAND defaults to the target's shell ($SHELL of its environment, else
     /bin/sh).
 
+--host-tools is for distroless and read-only images: the command (default:
+the host's /bin/sh) runs with the host's binaries (and a --tools DIR at
+/tools) in the target's net, pid, ipc, uts and cgroup namespaces and with its
+credentials, /proc shows the container's processes, and the target's root
+filesystem is at /target. Nothing is written to the target's filesystem.
+
 Privileges: without --inherit-security the command keeps nsx's capabilities
 (in the target's user namespace, full ones if nsx is root), is not under
 no_new_privs and has no LSM label, so it can do what the container could
@@ -67,7 +75,8 @@ or found.`,
   nsx enter 4242 -- ip addr
   nsx enter shop/checkout-7f9c/app -- ps
   nsx enter --ns net,uts web -- hostname
-  nsx enter --user 1000 -e LANG=C web -- id`,
+  nsx enter --user 1000 -e LANG=C web -- id
+  nsx enter --host-tools distroless-app -- ls /target`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			target, command := args[0], args[1:]
@@ -87,6 +96,8 @@ or found.`,
 	f.StringArrayVarP(&o.env, "env", "e", nil, "set `K=V` in the command's environment (repeatable)")
 	f.BoolVar(&o.noCgroup, "no-cgroup", false, "do not join the target's cgroups")
 	f.BoolVar(&o.inheritSecurity, "inherit-security", false, "take the target's capabilities, no_new_privs and LSM label")
+	f.BoolVar(&o.hostTools, "host-tools", false, "run the host's binaries in the target's net, pid, ipc, uts and cgroup namespaces, its root filesystem at /target (for images without a shell)")
+	f.StringVar(&o.toolsDir, "tools", "", "with --host-tools: also mount this host `DIR` at /tools, first in PATH")
 	// A test hook of test builds (go build -tags nsxtest); hidden.
 	f.BoolVar(&o.hold, "test-hold", false, "")
 	_ = f.MarkHidden("test-hold")
@@ -120,6 +131,7 @@ func (o *enterOptions) run(stdin io.Reader, stdout, stderr io.Writer, target str
 	plan, err := enter.Prepare(h, pid, enter.Options{
 		Types: types, Root: o.root, WD: o.wd, User: o.user, EnvFromTarget: o.envFromTarget, Env: o.env,
 		NoCgroup: o.noCgroup, InheritSecurity: o.inheritSecurity, Command: command, Hold: o.hold,
+		HostTools: o.hostTools, ToolsDir: o.toolsDir,
 	})
 	if err != nil {
 		return err

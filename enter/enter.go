@@ -44,6 +44,12 @@ type Options struct {
 	InheritSecurity bool
 	// Command and its arguments; empty runs the target's shell.
 	Command []string
+	// HostTools runs the host's binaries (or those of ToolsDir, mounted at
+	// /tools) in the target's net, pid, ipc, uts and cgroup namespaces,
+	// with the target's root filesystem at /target: for images without a
+	// shell or tools.
+	HostTools bool
+	ToolsDir  string
 	// Hold (test builds only) stops the entered process before exec until
 	// its stdin closes.
 	Hold bool
@@ -66,6 +72,8 @@ type Plan struct {
 	CgroupDirs []string
 	Root, WD   string // "" for the target's own
 	Security   *Security
+	HostTools  bool
+	ToolsDir   string
 	Hold       bool
 }
 
@@ -80,12 +88,24 @@ type Security struct {
 	Seccomp int
 }
 
+// hostToolsTypes are the namespaces --host-tools enters: all but mount and
+// user.
+var hostToolsTypes = []inspect.NSType{inspect.CgroupNS, inspect.IPCNS, inspect.NetNS, inspect.PIDNS, inspect.UTSNS}
+
+func joinTypes(ts []inspect.NSType) string {
+	var s []string
+	for _, t := range ts {
+		s = append(s, t.String())
+	}
+	return strings.Join(s, ", ")
+}
+
 // defaultPath is the PATH of a clean environment, docker exec's.
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // Prepare decides how to enter process pid of host h.
 func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
-	p := &Plan{PID: pid, Root: o.Root, WD: o.WD, Hold: o.Hold}
+	p := &Plan{PID: pid, Root: o.Root, WD: o.WD, Hold: o.Hold, HostTools: o.HostTools || o.ToolsDir != "", ToolsDir: o.ToolsDir}
 	status, err := h.ReadFile("proc", strconv.Itoa(pid), "status")
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -94,7 +114,26 @@ func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
 		return nil, fmt.Errorf("process %d: %w", pid, err)
 	}
 	st := parseStatus(status)
-	if err := p.chooseTypes(h, o.Types); err != nil {
+	types := o.Types
+	if p.HostTools {
+		if p.Root != "" {
+			return nil, errors.New("--host-tools runs in a root of its own (the target's is at /target): --root does not apply")
+		}
+		// The host's binaries need the host's (private) mount namespace,
+		// and its user namespace to be the host's root.
+		if len(types) == 0 {
+			types = hostToolsTypes
+		}
+		for _, t := range types {
+			if t == inspect.MntNS || t == inspect.UserNS {
+				return nil, fmt.Errorf("--host-tools enters %s namespaces, not %s", joinTypes(hostToolsTypes), t)
+			}
+		}
+		if p.WD == "" {
+			p.WD = "/"
+		}
+	}
+	if err := p.chooseTypes(h, types); err != nil {
 		return nil, err
 	}
 	entersUser := p.enters(inspect.UserNS)
@@ -107,6 +146,16 @@ func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
 	targetEnv := parseEnviron(h.ReadFile("proc", strconv.Itoa(pid), "environ"))
 	p.Env = p.environment(h, o, targetEnv)
 	p.Command = o.Command
+	if p.HostTools {
+		path := defaultPath
+		if p.ToolsDir != "" {
+			path = "/tools:/tools/bin:/tools/sbin:" + path
+		}
+		p.Env = setEnv(p.Env, []string{"PATH=" + path})
+		if len(p.Command) == 0 {
+			p.Command = []string{"/bin/sh"} // the host's
+		}
+	}
 	if len(p.Command) == 0 {
 		sh, err := p.shell(h, targetEnv)
 		if err != nil {
@@ -571,9 +620,15 @@ func (p *Plan) encode() []byte {
 	for _, d := range p.CgroupDirs {
 		rec("cgroup", d)
 	}
-	if p.Root == "" {
+	switch {
+	case p.HostTools:
+		rec("hosttools", "1")
+		if p.ToolsDir != "" {
+			rec("tools", p.ToolsDir)
+		}
+	case p.Root == "":
 		rec("root", "1")
-	} else {
+	default:
 		rec("rootpath", p.Root)
 	}
 	if p.WD == "" {

@@ -41,12 +41,14 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -151,6 +153,8 @@ struct plan {
 	char *argv[MAX_RECORDS];
 	int nargv;
 	int testhold;
+	int hosttools;
+	char *tools;
 };
 
 static char *read_all(int fd, size_t *len) {
@@ -248,6 +252,10 @@ static void parse_plan(struct plan *p) {
 		} else if (!strcmp(k, "arg")) {
 			if (p->nargv < MAX_RECORDS - 1)
 				p->argv[p->nargv++] = v;
+		} else if (!strcmp(k, "hosttools")) {
+			p->hosttools = 1;
+		} else if (!strcmp(k, "tools")) {
+			p->tools = v;
 		} else if (!strcmp(k, "testhold")) {
 #ifdef NSX_TEST_HOOKS
 			p->testhold = 1;
@@ -446,6 +454,111 @@ static void close_other_fds(void) {
 			close(fd);
 }
 
+// ---- --host-tools ----
+//
+// The command runs with the host's binaries in the target's net, pid, ipc,
+// uts and cgroup namespaces, in a private mount namespace of its own whose
+// root is a small tmpfs: the host's /usr, /bin, /lib*, /sbin, /etc and
+// /dev bound in, a /proc of the target's pid namespace, and the target's
+// root filesystem at /target. Nothing is written to the target's or the
+// host's filesystems; the mounts vanish with the command.
+
+// clone_target_root takes a detached copy of the target's mount tree. A
+// mount of another mount namespace cannot be cloned from outside it (on
+// most kernels), so nsx steps into the target's mount namespace for the
+// open_tree(2) and back into its own.
+static int clone_target_root(struct plan *p) {
+	int own = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (own < 0)
+		fail(errno, "opening nsx's own mount namespace");
+	int theirs = open_proc(p->pid, "ns/mnt", O_RDONLY);
+	if (theirs < 0)
+		fail(errno, "opening the mount namespace of %ld", p->pid);
+	if (setns(theirs, CLONE_NEWNS) < 0)
+		fail(errno, "entering the mount namespace of %ld to copy its root", p->pid);
+	int tree = syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | AT_RECURSIVE | OPEN_TREE_CLOEXEC);
+	int e = errno;
+	if (setns(own, CLONE_NEWNS) < 0)
+		fail(errno, "returning to nsx's own mount namespace");
+	if (tree < 0)
+		fail(e, "copying the root filesystem of %ld (open_tree needs Linux 5.2)", p->pid);
+	close(own);
+	close(theirs);
+	// The private copy of the host's mount table the command gets: nothing
+	// mounted below propagates back to the host.
+	if (unshare(CLONE_NEWNS) < 0)
+		fail(errno, "making a private mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		fail(errno, "making the private mount namespace private");
+	return tree;
+}
+
+static void bind_host(const char *newroot, const char *name) {
+	char src[256], dst[512], link[4096];
+	snprintf(src, sizeof(src), "/%s", name);
+	snprintf(dst, sizeof(dst), "%s/%s", newroot, name);
+	struct stat st;
+	if (lstat(src, &st) < 0)
+		return; // this host has no such directory
+	if (S_ISLNK(st.st_mode)) {
+		// merged /usr: /bin -> usr/bin stays a link
+		ssize_t n = readlink(src, link, sizeof(link) - 1);
+		if (n < 0)
+			fail(errno, "reading %s", src);
+		link[n] = 0;
+		if (symlink(link, dst) < 0)
+			fail(errno, "linking %s", dst);
+		return;
+	}
+	if (mkdir(dst, 0755) < 0 && errno != EEXIST)
+		fail(errno, "making %s", dst);
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+		fail(errno, "binding the host's %s", src);
+}
+
+// build_tools_root makes the command's root (in the child, which is in the
+// target's pid namespace, so that its /proc shows the container's
+// processes) and changes into it.
+static void build_tools_root(struct plan *p, int tree) {
+	// The host's /tmp is the mount point: in this private mount namespace
+	// a tmpfs over it hides nothing from anyone else.
+	const char *newroot = "/tmp";
+	if (mount("nsx-tools", newroot, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=4m") < 0)
+		fail(errno, "mounting the tools root");
+	static const char *host_dirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "dev", NULL};
+	for (const char **d = host_dirs; *d; d++)
+		bind_host(newroot, *d);
+	static const char *own_dirs[] = {"proc", "sys", "target", "tmp", "root", "run", NULL};
+	char dst[512];
+	for (const char **d = own_dirs; *d; d++) {
+		snprintf(dst, sizeof(dst), "%s/%s", newroot, *d);
+		if (mkdir(dst, 0755) < 0 && errno != EEXIST)
+			fail(errno, "making %s", dst);
+	}
+	snprintf(dst, sizeof(dst), "%s/proc", newroot);
+	if (mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		fail(errno, "mounting /proc of the pid namespace of %ld", p->pid);
+	snprintf(dst, sizeof(dst), "%s/sys", newroot);
+	if (mount("/sys", dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+		fail(errno, "binding /sys");
+	snprintf(dst, sizeof(dst), "%s/tmp", newroot);
+	if (mount("tmp", dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		fail(errno, "mounting /tmp");
+	snprintf(dst, sizeof(dst), "%s/target", newroot);
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		fail(errno, "attaching the root filesystem of %ld at /target", p->pid);
+	close(tree);
+	if (p->tools) {
+		snprintf(dst, sizeof(dst), "%s/tools", newroot);
+		if (mkdir(dst, 0755) < 0 && errno != EEXIST)
+			fail(errno, "making %s", dst);
+		if (mount(p->tools, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+			fail(errno, "binding the tools directory %s", p->tools);
+	}
+	if (chdir(newroot) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		fail(errno, "changing root to the tools root");
+}
+
 __attribute__((constructor)) static void nsexec(void) {
 	const char *mode = getenv("_NSX_ENTER");
 	if (!mode || strcmp(mode, "1"))
@@ -469,6 +582,12 @@ __attribute__((constructor)) static void nsexec(void) {
 	if (p->cwd && (cwdfd = open_proc(p->pid, "cwd", O_PATH | O_DIRECTORY)) < 0)
 		fail(errno, "opening the working directory of %ld", p->pid);
 	join_cgroups(p);
+	int tree = -1;
+	if (p->hosttools) {
+		// Before any other namespace: the mount work needs the host's
+		// view and nsx's full privileges.
+		tree = clone_target_root(p);
+	}
 	enter_namespaces(p, pidfd);
 	if (pidfd >= 0)
 		close(pidfd);
@@ -490,7 +609,9 @@ __attribute__((constructor)) static void nsexec(void) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	}
 
-	if (rootfd >= 0) {
+	if (p->hosttools) {
+		build_tools_root(p, tree);
+	} else if (rootfd >= 0) {
 		if (fchdir(rootfd) < 0 || chroot(".") < 0)
 			fail(errno, "changing root to that of %ld", p->pid);
 		close(rootfd);
