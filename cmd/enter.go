@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 
 	"nsx/enter"
 	"nsx/inspect"
@@ -28,6 +28,7 @@ type enterOptions struct {
 	inheritSecurity bool
 	hostTools       bool
 	toolsDir        string
+	noPidfd         bool
 	hold            bool
 }
 
@@ -98,6 +99,10 @@ or found.`,
 	f.BoolVar(&o.inheritSecurity, "inherit-security", false, "take the target's capabilities, no_new_privs and LSM label")
 	f.BoolVar(&o.hostTools, "host-tools", false, "run the host's binaries in the target's net, pid, ipc, uts and cgroup namespaces, its root filesystem at /target (for images without a shell)")
 	f.StringVar(&o.toolsDir, "tools", "", "with --host-tools: also mount this host `DIR` at /tools, first in PATH")
+	// The path of kernels before 5.8, for tests and for a kernel whose
+	// setns(pidfd) misbehaves; hidden.
+	f.BoolVar(&o.noPidfd, "no-pidfd", false, "enter through each /proc/PID/ns file in turn instead of setns(pidfd)")
+	_ = f.MarkHidden("no-pidfd")
 	// A test hook of test builds (go build -tags nsxtest); hidden.
 	f.BoolVar(&o.hold, "test-hold", false, "")
 	_ = f.MarkHidden("test-hold")
@@ -131,7 +136,7 @@ func (o *enterOptions) run(stdin io.Reader, stdout, stderr io.Writer, target str
 	plan, err := enter.Prepare(h, pid, enter.Options{
 		Types: types, Root: o.root, WD: o.wd, User: o.user, EnvFromTarget: o.envFromTarget, Env: o.env,
 		NoCgroup: o.noCgroup, InheritSecurity: o.inheritSecurity, Command: command, Hold: o.hold,
-		HostTools: o.hostTools, ToolsDir: o.toolsDir,
+		HostTools: o.hostTools, ToolsDir: o.toolsDir, NoPidfd: o.noPidfd,
 	})
 	if err != nil {
 		return err
@@ -230,8 +235,8 @@ func processOf(h inspect.Host, id int) (int, bool) {
 	return id, true
 }
 
-// enterHint adds the likely cause to a refused enter: a user namespace
-// owned by another user, for a caller who is not root.
+// enterHint adds the likely cause to a refused enter: for a caller who is
+// not root, who owns the target's user namespace.
 func enterHint(h inspect.Host, pid int, msg string) string {
 	if !strings.Contains(msg, "ermission denied") && !strings.Contains(msg, "ot permitted") {
 		return msg
@@ -239,11 +244,19 @@ func enterHint(h inspect.Host, pid int, msg string) string {
 	if os.Geteuid() == 0 {
 		return msg + " (even root is refused: the target holds capabilities nsx lacks, or a security module denies it)"
 	}
-	owner := ""
-	if fi, err := os.Stat(h.ProcPath(pid)); err == nil {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			owner = fmt.Sprintf("; the target runs as uid %d", st.Uid)
-		}
+	if uid, ok := userNSOwner(h, pid); ok {
+		return fmt.Sprintf("%s (the target's user namespace is owned by uid %d; run as root)", msg, uid)
 	}
-	return msg + " (run as root" + owner + ")"
+	return msg + " (run as root)"
+}
+
+// userNSOwner asks the kernel who created the target's user namespace.
+func userNSOwner(h inspect.Host, pid int) (uint32, bool) {
+	f, err := os.Open(h.ProcPath(pid, "ns", "user"))
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	uid, err := unix.IoctlGetUint32(int(f.Fd()), unix.NS_GET_OWNER_UID)
+	return uid, err == nil
 }

@@ -50,6 +50,9 @@ type Options struct {
 	// shell or tools.
 	HostTools bool
 	ToolsDir  string
+	// NoPidfd enters through the /proc/PID/ns files one by one, as on
+	// kernels before 5.8, instead of setns(pidfd).
+	NoPidfd bool
 	// Hold (test builds only) stops the entered process before exec until
 	// its stdin closes.
 	Hold bool
@@ -74,6 +77,7 @@ type Plan struct {
 	Security   *Security
 	HostTools  bool
 	ToolsDir   string
+	NoPidfd    bool
 	Hold       bool
 }
 
@@ -105,7 +109,7 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 
 // Prepare decides how to enter process pid of host h.
 func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
-	p := &Plan{PID: pid, Root: o.Root, WD: o.WD, Hold: o.Hold, HostTools: o.HostTools || o.ToolsDir != "", ToolsDir: o.ToolsDir}
+	p := &Plan{PID: pid, Root: o.Root, WD: o.WD, Hold: o.Hold, HostTools: o.HostTools || o.ToolsDir != "", ToolsDir: o.ToolsDir, NoPidfd: o.NoPidfd}
 	status, err := h.ReadFile("proc", strconv.Itoa(pid), "status")
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -539,7 +543,7 @@ func (p *Plan) Run(stdin io.Reader, stdout, stderr io.Writer) error {
 	extra := []*os.File{planR, errW}
 	// A pidfd proves the PID still names the process Prepare looked at, and
 	// lets the copy enter every namespace in one setns (Linux 5.8).
-	if fd, err := unix.PidfdOpen(p.PID, 0); err == nil {
+	if fd, err := unix.PidfdOpen(p.PID, 0); err == nil && !p.NoPidfd {
 		pidfd := os.NewFile(uintptr(fd), "pidfd")
 		defer pidfd.Close()
 		extra = append(extra, pidfd)
