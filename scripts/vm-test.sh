@@ -19,7 +19,7 @@
 #     `apt-get download` and unpacked, never installed (installing drags in
 #     dozens of packages); cached under $NSX_VM_CACHE, default
 #     ${XDG_CACHE_HOME:-$HOME/.cache}/nsx-vm;
-#   - a static nsx (CGO_ENABLED=0), or the binary named by $NSX_VM_BIN.
+#   - a static nsx (as make build builds it), or the binary named by $NSX_VM_BIN.
 #
 # Exit status: 0 the guest ran to its end (its verdict is in output.log);
 # 3 a prerequisite is missing and cannot be provided here (the caller skips,
@@ -168,13 +168,14 @@ cp "$busybox" "$root/bin/busybox"
 if [[ -n ${NSX_VM_BIN:-} ]]; then
 	# The guest has no C library: a dynamic binary is "not found" there.
 	if ldd "$NSX_VM_BIN" >/dev/null 2>&1; then
-		echo "vm-test.sh: NSX_VM_BIN=$NSX_VM_BIN is dynamically linked; build it with CGO_ENABLED=0" >&2
+		echo "vm-test.sh: NSX_VM_BIN=$NSX_VM_BIN is dynamically linked; build it with make build" >&2
 		exit 1
 	fi
 	cp "$NSX_VM_BIN" "$root/bin/nsx"
 else
-	# Static: the initramfs holds no C library.
-	CGO_ENABLED=0 go build -o "$root/bin/nsx" ./cmd/nsx
+	# Static, as `make build` builds it (cgo for nsx enter, glibc linked
+	# in): the initramfs holds no C library.
+	CGO_ENABLED=1 go build -tags netgo,osusergo -ldflags "-linkmode external -extldflags -static" -o "$root/bin/nsx" ./cmd/nsx
 fi
 cp vmtest/init.sh "$root/init"
 chmod 755 "$root/init" "$root/bin/nsx"

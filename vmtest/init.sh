@@ -156,6 +156,12 @@ done
 section dmesg-oom sh -c 'dmesg | grep -E "oom-kill:|Memory cgroup out of memory"'
 
 section "nsx ls" nsx ls -o json
+# nsx enter on a v2-only host: the command joins the sandbox's cgroup and
+# every namespace it has of its own (uts, ipc, net, mnt).
+section "nsx enter cgroup" nsx enter $sandbox_pid -- cat /proc/self/cgroup
+for t in ipc mnt net uts; do
+	section "nsx enter ns $t" nsx enter $sandbox_pid -- readlink /proc/self/ns/$t
+done
 # The other views only have to run cleanly on a v2-only host; their output
 # is for a human reading the log.
 section "nsx ls text" nsx ls --color never

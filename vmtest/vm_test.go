@@ -350,6 +350,21 @@ func TestCgroupV2VM(t *testing.T) {
 		}
 	})
 
+	t.Run("nsx enter joins the sandbox's cgroup and namespaces", func(t *testing.T) {
+		if got, want := log.get(t, "nsx enter cgroup"), log.get(t, fmt.Sprintf("proc %d cgroup", sandboxPID)); got != want {
+			t.Errorf("/proc/self/cgroup through nsx enter = %q, want the sandbox's %q", got, want)
+		}
+		for _, typ := range []string{"ipc", "mnt", "net", "uts"} {
+			got, want := log.get(t, "nsx enter ns "+typ), log.get(t, fmt.Sprintf("proc %d ns %s", sandboxPID, typ))
+			if got != want {
+				t.Errorf("%s namespace through nsx enter = %q, want the sandbox's %q", typ, got, want)
+			}
+			if init := log.get(t, "proc 1 ns "+typ); got == init {
+				t.Errorf("%s namespace through nsx enter is init's %q: nothing was entered", typ, got)
+			}
+		}
+	})
+
 	t.Run("kernel saw the OOM kills and the refused forks", func(t *testing.T) {
 		// Sanity of the setup itself: without these the nsx checks below
 		// would compare against a hierarchy that is not the one intended.
