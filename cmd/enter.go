@@ -235,9 +235,13 @@ func processOf(h inspect.Host, id int) (int, bool) {
 	return id, true
 }
 
-// enterHint adds the likely cause to a refused enter: for a caller who is
-// not root, who owns the target's user namespace.
+// enterHint adds the likely cause to a refused enter: a read-only cgroup
+// tree; for a caller who is not root, who owns the target's user namespace.
 func enterHint(h inspect.Host, pid int, msg string) string {
+	if strings.HasPrefix(msg, "joining cgroup") && strings.Contains(msg, "ead-only file system") {
+		// nsx in a debug container with the host's / mounted read-only.
+		return msg + " (the host's cgroup tree is read-only here: mount it writable, or run with --no-cgroup)"
+	}
 	if !strings.Contains(msg, "ermission denied") && !strings.Contains(msg, "ot permitted") {
 		return msg
 	}
