@@ -56,7 +56,8 @@ nsenter -a, and with what docker exec gives:
 the host's /bin/sh) runs with the host's binaries (and a --tools DIR at
 /tools) in the target's net, pid, ipc, uts and cgroup namespaces and with its
 credentials, /proc shows the container's processes, and the target's root
-filesystem is at /target. Nothing is written to the target's filesystem.
+filesystem is at /target (its live root: nsx writes nothing there, the
+command may, as its credentials allow).
 
 Privileges: without --inherit-security the command keeps nsx's capabilities
 (in the target's user namespace, full ones if nsx is root), is not under

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -119,6 +120,21 @@ func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
 	}
 	st := parseStatus(status)
 	types := o.Types
+	if p.ToolsDir != "" {
+		// nsexec binds it after setns has moved it to the root of nsx's
+		// mount namespace: a relative path would be taken from /. And a
+		// missing directory is said before anything is entered.
+		abs, err := filepath.Abs(p.ToolsDir)
+		if err != nil {
+			return nil, fmt.Errorf("--tools %s: %w", p.ToolsDir, err)
+		}
+		if fi, err := os.Stat(abs); err != nil {
+			return nil, fmt.Errorf("--tools: %w", err)
+		} else if !fi.IsDir() {
+			return nil, fmt.Errorf("--tools %s: not a directory", p.ToolsDir)
+		}
+		p.ToolsDir = abs
+	}
 	if p.HostTools {
 		if p.Root != "" {
 			return nil, errors.New("--host-tools runs in a root of its own (the target's is at /target): --root does not apply")
@@ -503,7 +519,7 @@ func (p *Plan) shell(h inspect.Host, targetEnv []string) (string, error) {
 			return c, nil
 		}
 	}
-	return "", fmt.Errorf("%w in process %d's root filesystem (no $SHELL, no /bin/sh): give a command, e.g. `nsx enter %d -- /app/tool`", ErrNoShell, p.PID, p.PID)
+	return "", fmt.Errorf("%w in process %d's root filesystem (no $SHELL, no /bin/sh): give a command, e.g. `nsx enter %d -- /app/tool`, or use the host's shell and tools with `nsx enter --host-tools %d`", ErrNoShell, p.PID, p.PID, p.PID)
 }
 
 // ExitError carries the exit status nsx passes on: the command's, 128+N for

@@ -523,6 +523,14 @@ static void build_tools_root(struct plan *p, int tree) {
 	// The host's /tmp is the mount point: in this private mount namespace
 	// a tmpfs over it hides nothing from anyone else.
 	const char *newroot = "/tmp";
+	// The tools directory may be under /tmp, which the tools root is about
+	// to cover: a copy of its mount is taken first.
+	int tools = -1;
+	if (p->tools) {
+		tools = syscall(SYS_open_tree, AT_FDCWD, p->tools, OPEN_TREE_CLONE | AT_RECURSIVE | OPEN_TREE_CLOEXEC);
+		if (tools < 0)
+			fail(errno, "opening the tools directory %s", p->tools);
+	}
 	if (mount("nsx-tools", newroot, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=4m") < 0)
 		fail(errno, "mounting the tools root");
 	static const char *host_dirs[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "dev", NULL};
@@ -538,9 +546,24 @@ static void build_tools_root(struct plan *p, int tree) {
 	snprintf(dst, sizeof(dst), "%s/proc", newroot);
 	if (mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		fail(errno, "mounting /proc of the pid namespace of %ld", p->pid);
+	// A sysfs of its own, mounted in the target's net namespace: its
+	// /sys/class/net lists the target's interfaces (a bind of the host's
+	// /sys lists the host's). The host's mounts below /sys go on top.
 	snprintf(dst, sizeof(dst), "%s/sys", newroot);
-	if (mount("/sys", dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-		fail(errno, "binding /sys");
+	if (mount("sysfs", dst, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		fail(errno, "mounting /sys of the net namespace of %ld", p->pid);
+	static const char *sys_mounts[] = {"fs/cgroup", "fs/bpf", "fs/pstore", "fs/fuse/connections",
+	                                   "kernel/debug", "kernel/tracing", "kernel/security", "kernel/config", NULL};
+	for (const char **d = sys_mounts; *d; d++) {
+		char src[256];
+		struct stat st;
+		snprintf(src, sizeof(src), "/sys/%s", *d);
+		snprintf(dst, sizeof(dst), "%s/sys/%s", newroot, *d);
+		if (stat(src, &st) < 0 || !S_ISDIR(st.st_mode) || stat(dst, &st) < 0)
+			continue; // not on this host
+		if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+			fail(errno, "binding %s", src);
+	}
 	snprintf(dst, sizeof(dst), "%s/tmp", newroot);
 	if (mount("tmp", dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
 		fail(errno, "mounting /tmp");
@@ -548,12 +571,13 @@ static void build_tools_root(struct plan *p, int tree) {
 	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		fail(errno, "attaching the root filesystem of %ld at /target", p->pid);
 	close(tree);
-	if (p->tools) {
+	if (tools >= 0) {
 		snprintf(dst, sizeof(dst), "%s/tools", newroot);
 		if (mkdir(dst, 0755) < 0 && errno != EEXIST)
 			fail(errno, "making %s", dst);
-		if (mount(p->tools, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-			fail(errno, "binding the tools directory %s", p->tools);
+		if (syscall(SYS_move_mount, tools, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			fail(errno, "attaching the tools directory %s at /tools", p->tools);
+		close(tools);
 	}
 	if (chdir(newroot) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		fail(errno, "changing root to the tools root");
