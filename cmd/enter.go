@@ -89,7 +89,7 @@ or found.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&o.types, "ns", "", "enter only these namespace `TYPES` (comma-separated: cgroup,ipc,mnt,net,pid,time,user,uts)")
+	f.StringVar(&o.types, "ns", "", "enter only these namespace `TYPES` (comma-separated: cgroup,ipc,mnt,net,pid,time,user,uts); without mnt the command keeps nsx's root, working directory and the host's tools, as with nsenter")
 	f.BoolVar(&o.all, "all", false, "enter every namespace in which the target differs (the default)")
 	f.StringVar(&o.root, "root", "", "root `DIR` in the target's mount namespace (default: the target's root)")
 	f.StringVar(&o.wd, "wd", "", "working `DIR` as the target sees it (default: the target's)")
@@ -149,7 +149,13 @@ func (o *enterOptions) run(stdin io.Reader, stdout, stderr io.Writer, target str
 	var ee *enter.ExitError
 	if errors.As(err, &ee) {
 		if ee.Message != "" {
-			return exitCodeError{code: ee.Code, err: errors.New(enterHint(h, pid, ee.Message))}
+			msg := ee.Message
+			// 126 and 127 are the command's own failure (not found, not
+			// executable), not a refused enter: no hint about privileges.
+			if ee.Code == 1 {
+				msg = enterHint(h, pid, msg)
+			}
+			return exitCodeError{code: ee.Code, err: errors.New(msg)}
 		}
 		return exitCodeError{code: ee.Code}
 	}

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -75,11 +76,13 @@ type Plan struct {
 	SetGroups  bool
 	CgroupDirs []string
 	Root, WD   string // "" for the target's own
-	Security   *Security
-	HostTools  bool
-	ToolsDir   string
-	NoPidfd    bool
-	Hold       bool
+	// OwnRoot keeps nsx's root and working directory: --ns without mnt.
+	OwnRoot   bool
+	Security  *Security
+	HostTools bool
+	ToolsDir  string
+	NoPidfd   bool
+	Hold      bool
 }
 
 // Security is the target's confinement, taken with --inherit-security.
@@ -156,6 +159,11 @@ func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
 	if err := p.chooseTypes(h, types); err != nil {
 		return nil, err
 	}
+	// Asked for namespaces without the mount namespace, the command keeps
+	// nsx's root and working directory, as nsenter does: the target's root
+	// is another mount tree, whose /proc is another pid namespace's (no
+	// /proc/self) and whose binaries are not the host's.
+	p.OwnRoot = len(types) > 0 && !p.HostTools && p.Root == "" && !slices.Contains(types, inspect.MntNS)
 	entersUser := p.enters(inspect.UserNS)
 	if err := p.chooseCreds(h, st, o.User, entersUser); err != nil {
 		return nil, err
@@ -166,7 +174,7 @@ func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
 	targetEnv := parseEnviron(h.ReadFile("proc", strconv.Itoa(pid), "environ"))
 	p.Env = p.environment(h, o, targetEnv)
 	p.Command = o.Command
-	if p.HostTools {
+	if p.HostTools || p.OwnRoot {
 		path := defaultPath
 		if p.ToolsDir != "" {
 			path = "/tools:/tools/bin:/tools/sbin:" + path
@@ -187,7 +195,17 @@ func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
 		if l, err := h.CgroupLayout(); err == nil {
 			// A process that has exited has no cgroup file: the scan
 			// below will say so in its own words.
-			p.CgroupDirs, _ = h.CgroupDirs(pid, l)
+			dirs, _ := h.CgroupDirs(pid, l)
+			// A cgroup nsx is in already needs no joining: the write is a
+			// no-op that a caller who is not root may not make (a user
+			// entering its own rootless container, whose cgroup.procs
+			// files are root's).
+			own, _ := h.CgroupDirs(os.Getpid(), l)
+			for _, d := range dirs {
+				if !slices.Contains(own, d) {
+					p.CgroupDirs = append(p.CgroupDirs, d)
+				}
+			}
 		}
 	}
 	return p, nil
@@ -334,6 +352,9 @@ func (p *Plan) chooseCreds(h inspect.Host, st procStatus, user string, entersUse
 			return err
 		}
 	}
+	if err := validID("uid", uid); err != nil {
+		return err
+	}
 	p.UID, p.Groups = uid, nil
 	if hasGroup {
 		gid, err := strconv.Atoi(g)
@@ -342,11 +363,56 @@ func (p *Plan) chooseCreds(h inspect.Host, st procStatus, user string, entersUse
 				return err
 			}
 		}
+		if err := validID("gid", gid); err != nil {
+			return err
+		}
 		p.GID = gid
-	} else if gid, ok := passwdGID(h, p.PID, uid); ok {
-		p.GID = gid
+	} else {
+		if gid, ok := passwdGID(h, p.PID, uid); ok {
+			p.GID = gid
+		}
+		// As docker exec -u: a user given without a group has its
+		// groups of the target's /etc/group.
+		p.Groups = memberGroups(h, p.PID, uid)
+	}
+	// And the primary group, as docker exec -u gives it.
+	if !slices.Contains(p.Groups, p.GID) {
+		p.Groups = append(p.Groups, p.GID)
 	}
 	return nil
+}
+
+// validID refuses what is no uid or gid: IDs are 32 bits, and
+// 4294967295 is (uid_t)-1, which setresuid(2) and setresgid(2) take as
+// "leave unchanged".
+func validID(kind string, id int) error {
+	if id < 0 || id >= 1<<32-1 {
+		return fmt.Errorf("--user: %s %d is out of range (0 to 4294967294)", kind, id)
+	}
+	return nil
+}
+
+// memberGroups lists the groups of the target's /etc/group that name uid's
+// user (of its /etc/passwd) as a member.
+func memberGroups(h inspect.Host, pid, uid int) []int {
+	user := passwdEntry(h, pid, uid)
+	if user == nil {
+		return nil
+	}
+	b, err := targetFile(h, pid, "etc/group")
+	if err != nil {
+		return nil
+	}
+	var gids []int
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 4 && slices.Contains(strings.Split(f[3], ","), user[0]) {
+			if gid, err := strconv.Atoi(f[2]); err == nil && !slices.Contains(gids, gid) {
+				gids = append(gids, gid)
+			}
+		}
+	}
+	return gids
 }
 
 var identityMap = []inspect.IDMapRange{{Inside: 0, Outside: 0, Count: 1<<32 - 1}}
@@ -559,10 +625,12 @@ func (p *Plan) Run(stdin io.Reader, stdout, stderr io.Writer) error {
 	extra := []*os.File{planR, errW}
 	// A pidfd proves the PID still names the process Prepare looked at, and
 	// lets the copy enter every namespace in one setns (Linux 5.8).
-	if fd, err := unix.PidfdOpen(p.PID, 0); err == nil && !p.NoPidfd {
-		pidfd := os.NewFile(uintptr(fd), "pidfd")
-		defer pidfd.Close()
-		extra = append(extra, pidfd)
+	if !p.NoPidfd {
+		if fd, err := unix.PidfdOpen(p.PID, 0); err == nil {
+			pidfd := os.NewFile(uintptr(fd), "pidfd")
+			defer pidfd.Close()
+			extra = append(extra, pidfd)
+		}
 	}
 	cmd := &exec.Cmd{
 		Path:       "/proc/self/exe",
@@ -646,15 +714,16 @@ func (p *Plan) encode() []byte {
 		if p.ToolsDir != "" {
 			rec("tools", p.ToolsDir)
 		}
+	case p.OwnRoot: // no record: nsx's root
 	case p.Root == "":
 		rec("root", "1")
 	default:
 		rec("rootpath", p.Root)
 	}
-	if p.WD == "" {
-		rec("cwd", "1")
-	} else {
+	if p.WD != "" {
 		rec("cwdpath", p.WD)
+	} else if !p.OwnRoot {
+		rec("cwd", "1")
 	}
 	rec("uid", strconv.Itoa(p.UID))
 	rec("gid", strconv.Itoa(p.GID))

@@ -17,6 +17,7 @@
 //   root=1 | rootpath=PATH   chroot to the target's root (/proc/N/root), or
 //                    to PATH in the entered mount namespace
 //   cwd=1 | cwdpath=PATH     chdir to the target's cwd, or to PATH
+//                    (neither, nor a root record: nsx's root and cwd)
 //   uid=N gid=N groups=A,B,... setgroups=0|1   credentials to take
 //   capbnd/capprm/capeff/capinh/capamb=HEX     capability sets to take
 //   nnp=1            set no_new_privs
@@ -612,6 +613,14 @@ __attribute__((constructor)) static void nsexec(void) {
 		// view and nsx's full privileges.
 		tree = clone_target_root(p);
 	}
+	// Whatever groups this process holds when it joins a user namespace
+	// that denies setgroups(2), it keeps: host groups (root's, from sudo
+	// or a login) that the namespace's owner could use through the
+	// command. Drop them while still allowed (set_creds sets the target's
+	// inside when it may); a caller who is not root may not drop them,
+	// and holds only its own.
+	if ((p->nsflags & CLONE_NEWUSER) && setgroups(0, NULL) < 0 && errno != EPERM)
+		fail(errno, "dropping supplementary groups");
 	enter_namespaces(p, pidfd);
 	if (pidfd >= 0)
 		close(pidfd);
@@ -627,6 +636,11 @@ __attribute__((constructor)) static void nsexec(void) {
 				close(rootfd);
 			if (cwdfd >= 0)
 				close(cwdfd);
+			// Nor may the relay, in the target's namespaces, keep an fd
+			// of the host's (an inherited one, the --host-tools tree).
+			if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+				for (int fd = 3; fd < 65536; fd++)
+					close(fd);
 			relay(child);
 		}
 		// The child dies with the relay, so never outlives a killed nsx.
@@ -651,8 +665,6 @@ __attribute__((constructor)) static void nsexec(void) {
 	} else if (cwdfd >= 0) {
 		if (fchdir(cwdfd) < 0)
 			fail(errno, "changing directory to that of %ld", p->pid);
-	} else if (chdir("/") < 0) {
-		fail(errno, "changing directory to /");
 	}
 	if (cwdfd >= 0)
 		close(cwdfd);
