@@ -167,7 +167,10 @@ func (o *enterOptions) run(stdin io.Reader, stdout, stderr io.Writer, target str
 // anything else is resolved on a sandbox-level scan. A namespace target
 // (netns:NAME) enters only that namespace, through a process in it.
 func (o *enterOptions) targetPID(h inspect.Host, spec string) (int, []inspect.NSType, error) {
-	if pid, err := strconv.Atoi(spec); err == nil && pid > 0 {
+	if pid, err := strconv.Atoi(spec); err == nil {
+		if pid <= 0 {
+			return 0, nil, fmt.Errorf("%w: %q: a PID is a positive number", inspect.ErrNoTarget, spec)
+		}
 		if tgid, ok := processOf(h, pid); ok {
 			return tgid, nil, nil
 		}
