@@ -317,8 +317,6 @@ func TestEnterExitStatus(t *testing.T) {
 func TestEnterInteractiveCtrlC(t *testing.T) {
 	testutil.RequireDocker(t)
 	tmux := testutil.RequireCommand(t, "tmux")
-	// nsx enter needs cgo (its constructor); force it for the build.
-	t.Setenv("CGO_ENABLED", "1")
 	nsx := buildNsx(t)
 	name := runEnterContainer(t, "tty", "-w", "/tmp")
 	hostname := strings.TrimSpace(dockerExecOK(t, name, "hostname"))
@@ -613,7 +611,6 @@ func TestEnterOptions(t *testing.T) {
 		// The same, seen from the host: every namespace of the running
 		// command is the container's for net and uts, the test's own
 		// for every other type.
-		t.Setenv("CGO_ENABLED", "1")
 		nsx := buildNsx(t)
 		ctx, cancel := context.WithTimeout(context.Background(), enterTimeout)
 		defer cancel()
@@ -816,7 +813,6 @@ func TestEnterFDLeak(t *testing.T) {
 		// nsx started with fds 7, 8 and 9 open (a host file, a pipe, a
 		// socket), as a careless parent may leave them: the command in
 		// the container must not get them.
-		t.Setenv("CGO_ENABLED", "1")
 		nsx := buildNsx(t)
 		file, err := os.Create(filepath.Join(t.TempDir(), "host-file"))
 		if err != nil {

@@ -41,30 +41,6 @@ import (
 // safetyTimeout bounds one run of nsx or of a helper command.
 const safetyTimeout = time.Minute
 
-// safetyBuildNsx builds nsx with cgo and the test hooks (go build -tags
-// nsxtest) into a directory every user may read and enter, so that the
-// rootless test user can run it.
-func safetyBuildNsx(t *testing.T) string {
-	t.Helper()
-	goTool := testutil.RequireCommand(t, "go")
-	dir, err := os.MkdirTemp("", "nsx-enter-safety-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	// MkdirTemp makes it 0700, which would keep the test user out.
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "nsx")
-	c := exec.Command(goTool, "build", "-tags", "nsxtest", "-o", bin, "nsx/cmd/nsx")
-	c.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := c.CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags nsxtest: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // safetyGate skips a test that cannot run here, or fails it under CI=true
 // (as testutil's gates do).
 func safetyGate(t *testing.T, why string) {
@@ -156,28 +132,6 @@ func safetyRunAs(t *testing.T, name, nsx string, args ...string) (stdout, stderr
 	})
 }
 
-// safetyInProcess runs nsx through cmd.Main with a deadline; a run that
-// hangs fails the test (and is left behind: it cannot be killed).
-func safetyInProcess(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	type result struct {
-		stdout, stderr string
-		code           int
-	}
-	done := make(chan result, 1)
-	go func() {
-		o, e, c := runNSX(t, args...)
-		done <- result{o, e, c}
-	}()
-	select {
-	case r := <-done:
-		return r.stdout, r.stderr, r.code
-	case <-time.After(safetyTimeout):
-		t.Fatalf("nsx %s: still running after %v", strings.Join(args, " "), safetyTimeout)
-		return "", "", 0
-	}
-}
-
 func safetyMustSucceed(t *testing.T, what string, stdout, stderr string, code int) string {
 	t.Helper()
 	if code != 0 {
@@ -190,7 +144,7 @@ func safetyMustSucceed(t *testing.T, what string, stdout, stderr string, code in
 // the test unless it exits 0.
 func safetyEnterOK(t *testing.T, args ...string) string {
 	t.Helper()
-	stdout, stderr, code := safetyInProcess(t, args...)
+	stdout, stderr, code := enterNSX(t, args...)
 	return safetyMustSucceed(t, "nsx "+strings.Join(args, " "), stdout, stderr, code)
 }
 
@@ -221,7 +175,7 @@ func safetyMapFields(b string) string { return strings.Join(strings.Fields(b), "
 // root, and as that user, whose nsx must manage without any privilege.
 func TestEnterRootless(t *testing.T) {
 	name := safetyRootlessUser(t)
-	nsx := safetyBuildNsx(t)
+	nsx := buildNsx(t, "nsxtest")
 	pid := safetyRootlessSleeper(t, name, "rootless-x")
 	target := strconv.Itoa(pid)
 	wantMap, err := os.ReadFile("/proc/" + target + "/uid_map")
@@ -389,7 +343,7 @@ func safetyProbeIn(t *testing.T, ctr, pid string, items ...string) map[string]st
 // nothing of it through /proc, while it can of the container's own PID 1.
 func TestEnterNonDumpable(t *testing.T) {
 	testutil.RequireDocker(t)
-	nsx := safetyBuildNsx(t)
+	nsx := buildNsx(t, "nsxtest")
 	ctr := "nsx-es-dump-" + randomHex(t, 4)
 	startContainer(t, ctr, "run", "-d", "--name", ctr, "--network", "none", testutil.TestImage, "sleep", "300")
 	initPID, err := strconv.Atoi(dockerCLI(t, "inspect", "-f", "{{.State.Pid}}", ctr))
@@ -738,7 +692,7 @@ func TestEnterNoHalfEntered(t *testing.T) {
 			kidsBefore, inTargetBefore := countIn(safetyProcs())
 
 			args := slices.Concat([]string{"enter"}, tt.flags, []string{target, "--"}, tt.command)
-			stdout, stderr, code := safetyInProcess(t, args...)
+			stdout, stderr, code := enterNSX(t, args...)
 
 			procs := safetyProcs()
 			kids, inTarget := countIn(procs)

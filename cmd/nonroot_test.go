@@ -158,21 +158,24 @@ func TestNonRootLs(t *testing.T) {
 }
 
 // buildNsx builds the nsx binary into a directory nobody can enter.
-func buildNsx(t *testing.T) string {
+func buildNsx(t *testing.T, tags ...string) string {
 	t.Helper()
 	goTool := testutil.RequireCommand(t, "go")
-	dir, err := os.MkdirTemp("", "nsx-nonroot-")
+	dir, err := os.MkdirTemp("", "nsx-bin-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	// MkdirTemp makes it 0700, which would keep nobody out.
+	// MkdirTemp makes it 0700, which would keep other users out.
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "nsx")
-	if out, err := exec.Command(goTool, "build", "-o", bin, "nsx/cmd/nsx").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	// With cgo, as make build builds it: nsx enter needs its constructor.
+	c := exec.Command(goTool, "build", "-tags", strings.Join(tags, ","), "-o", bin, "nsx/cmd/nsx")
+	c.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("go build -tags %q: %v\n%s", strings.Join(tags, ","), err, out)
 	}
 	return bin
 }
