@@ -193,8 +193,8 @@ func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
 	}
 	if !o.NoCgroup {
 		if l, err := h.CgroupLayout(); err == nil {
-			// A process that has exited has no cgroup file: the scan
-			// below will say so in its own words.
+			// A process that exited meanwhile has no cgroup file: the
+			// copy then fails to enter it, and says so.
 			dirs, _ := h.CgroupDirs(pid, l)
 			// A cgroup nsx is in already needs no joining: the write is a
 			// no-op that a caller who is not root may not make (a user
@@ -211,14 +211,7 @@ func Prepare(h inspect.Host, pid int, o Options) (*Plan, error) {
 	return p, nil
 }
 
-func (p *Plan) enters(t inspect.NSType) bool {
-	for _, e := range p.Types {
-		if e == t {
-			return true
-		}
-	}
-	return false
-}
+func (p *Plan) enters(t inspect.NSType) bool { return slices.Contains(p.Types, t) }
 
 // chooseTypes picks the namespaces in which the target differs from nsx.
 func (p *Plan) chooseTypes(h inspect.Host, wanted []inspect.NSType) error {
