@@ -67,11 +67,12 @@ func (o *cgroupOptions) run(w io.Writer, target string) error {
 	}
 	pid := 0
 	switch {
-	case t.Container != nil && t.Container.InitPID != 0 && snap.Processes[t.Container.InitPID] != nil:
-		pid = t.Container.InitPID
+	case t.Container != nil:
+		pid = snap.MainPID(t.Container)
 	case len(t.PIDs) > 0:
 		pid = t.PIDs[0]
-	default:
+	}
+	if pid == 0 {
 		return fmt.Errorf("%s: no process to read cgroups of", target)
 	}
 	layout, err := h.CgroupLayout()

@@ -19,47 +19,20 @@ import (
 // random prefix, so that tests running side by side on the host (and
 // containers left by others) cannot be mistaken for the test's own.
 
-// identContainerDoc is the documented JSON of a container (a sandbox's
-// "container", an element of "stopped"), with the identity fields these
-// tests check.
-type identContainerDoc struct {
-	Runtime string `json:"runtime"`
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Image   string `json:"image"`
-	State   string `json:"state"`
-	InitPID int    `json:"initPid"`
-	LastRun *struct {
-		StartedAt    *time.Time `json:"startedAt"`
-		FinishedAt   *time.Time `json:"finishedAt"`
-		ExitCode     *int       `json:"exitCode"`
-		OOMKilled    bool       `json:"oomKilled"`
-		Error        string     `json:"error"`
-		RestartCount int        `json:"restartCount"`
-	} `json:"lastRun"`
-	Settings *struct {
-		Privileged     bool     `json:"privileged"`
-		CapAdd         []string `json:"capAdd"`
-		ReadonlyRootfs bool     `json:"readonlyRootfs"`
-		RestartPolicy  string   `json:"restartPolicy"`
-	} `json:"settings"`
-	Sources []string `json:"sources"`
-}
-
 // identLsDoc is `nsx ls [-a] -o json` as far as these tests read it.
 type identLsDoc struct {
 	Sandboxes []struct {
-		Name      string             `json:"name"`
-		ID        string             `json:"id"`
-		PID       int                `json:"pid"`
-		Container *identContainerDoc `json:"container"`
+		Name      string        `json:"name"`
+		ID        string        `json:"id"`
+		PID       int           `json:"pid"`
+		Container *containerDoc `json:"container"`
 	} `json:"sandboxes"`
-	Stopped []*identContainerDoc `json:"stopped"`
+	Stopped []*containerDoc `json:"stopped"`
 }
 
 // running returns the sandbox container with Docker's full ID, and the
 // sandbox's PID (its oldest process), or nil.
-func (d identLsDoc) running(id string) (*identContainerDoc, int) {
+func (d identLsDoc) running(id string) (*containerDoc, int) {
 	for _, sb := range d.Sandboxes {
 		if sb.ID == id && sb.Container != nil {
 			return sb.Container, sb.PID
@@ -68,7 +41,7 @@ func (d identLsDoc) running(id string) (*identContainerDoc, int) {
 	return nil, 0
 }
 
-func (d identLsDoc) stopped(id string) *identContainerDoc {
+func (d identLsDoc) stopped(id string) *containerDoc {
 	for _, c := range d.Stopped {
 		if c.ID == id {
 			return c

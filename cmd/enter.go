@@ -171,7 +171,7 @@ func (o *enterOptions) targetPID(h inspect.Host, spec string) (int, []inspect.NS
 		if pid <= 0 {
 			return 0, nil, fmt.Errorf("%w: %q: a PID is a positive number", inspect.ErrNoTarget, spec)
 		}
-		if tgid, ok := processOf(h, pid); ok {
+		if tgid, err := h.ProcessOf(pid); err == nil {
 			return tgid, nil, nil
 		}
 	}
@@ -206,43 +206,14 @@ func (o *enterOptions) targetPID(h inspect.Host, spec string) (int, []inspect.NS
 			sort.Strings(names)
 			return 0, nil, &inspect.AmbiguousError{Target: spec, Candidates: names}
 		}
-		return containerPID(snap, apps[0]), nil, nil
+		return snap.MainPID(apps[0]), nil, nil
 	case inspect.TargetContainer:
-		return containerPID(snap, t.Container), nil, nil
+		return snap.MainPID(t.Container), nil, nil
 	}
 	if len(t.PIDs) == 0 {
 		return 0, nil, fmt.Errorf("%w: %s has no process", inspect.ErrNoTarget, spec)
 	}
 	return t.PIDs[0], nil, nil
-}
-
-// containerPID is the container's init, else its lowest PID.
-func containerPID(snap *inspect.Snapshot, c *inspect.Container) int {
-	if c.InitPID != 0 && snap.Processes[c.InitPID] != nil {
-		return c.InitPID
-	}
-	for _, pid := range snap.SortedPIDs() {
-		if snap.Processes[pid].Container == c {
-			return pid
-		}
-	}
-	return 0
-}
-
-// processOf maps a PID or thread ID to its process, if it exists.
-func processOf(h inspect.Host, id int) (int, bool) {
-	b, err := h.ReadFile("proc", strconv.Itoa(id), "status")
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
-			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-				return n, true
-			}
-		}
-	}
-	return id, true
 }
 
 // enterHint adds the likely cause to a refused enter: a read-only cgroup

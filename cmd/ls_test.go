@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -34,13 +35,38 @@ type scanDoc struct {
 	Hidden    int    `json:"hidden"`
 }
 
+// containerDoc is the documented JSON of a container (a sandbox's
+// "container", an element of "stopped"): one reading for every test.
 type containerDoc struct {
 	Runtime string `json:"runtime"`
 	ID      string `json:"id"`
 	Name    string `json:"name"`
 	Pod     *struct {
-		UID string `json:"uid"`
+		Namespace string `json:"namespace"`
+		Name      string `json:"name"`
+		UID       string `json:"uid"`
 	} `json:"pod"`
+	PodSandbox bool   `json:"podSandbox"`
+	Image      string `json:"image"`
+	Namespace  string `json:"namespace"`
+	Owner      string `json:"owner"`
+	State      string `json:"state"`
+	InitPID    int    `json:"initPid"`
+	LastRun    *struct {
+		StartedAt    *time.Time `json:"startedAt"`
+		FinishedAt   *time.Time `json:"finishedAt"`
+		ExitCode     *int       `json:"exitCode"`
+		OOMKilled    bool       `json:"oomKilled"`
+		Error        string     `json:"error"`
+		RestartCount int        `json:"restartCount"`
+	} `json:"lastRun"`
+	Settings *struct {
+		Privileged     bool     `json:"privileged"`
+		CapAdd         []string `json:"capAdd"`
+		ReadonlyRootfs bool     `json:"readonlyRootfs"`
+		RestartPolicy  string   `json:"restartPolicy"`
+	} `json:"settings"`
+	Sources []string `json:"sources"`
 }
 
 type sandboxesDoc struct {
@@ -48,7 +74,9 @@ type sandboxesDoc struct {
 	View          string       `json:"view"`
 	Scan          scanDoc      `json:"scan"`
 	Sandboxes     []sandboxDoc `json:"sandboxes"`
-	Warnings      []string     `json:"warnings"`
+	// Stopped is there with ls -a.
+	Stopped  []containerDoc `json:"stopped"`
+	Warnings []string       `json:"warnings"`
 }
 
 type sandboxDoc struct {

@@ -23,40 +23,8 @@ import (
 // scripts/runtimes-setup.sh provides the runtimes, the rootless user and
 // the image.
 
-// The documents of ls -o json, -a and --pods with the container fields
-// the runtimes fill in; the other sandbox fields are ls_test.go's.
-type rtContainerDoc struct {
-	Runtime string `json:"runtime"`
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Pod     *struct {
-		Namespace string `json:"namespace"`
-		Name      string `json:"name"`
-		UID       string `json:"uid"`
-	} `json:"pod"`
-	PodSandbox bool   `json:"podSandbox"`
-	Namespace  string `json:"namespace"`
-	Owner      string `json:"owner"`
-	State      string `json:"state"`
-	InitPID    int    `json:"initPid"`
-	LastRun    *struct {
-		ExitCode   *int       `json:"exitCode"`
-		FinishedAt *time.Time `json:"finishedAt"`
-	} `json:"lastRun"`
-	Sources []string `json:"sources"`
-}
-
-type rtSandboxDoc struct {
-	sandboxDoc
-	Container *rtContainerDoc `json:"container"`
-}
-
-type rtSandboxesDoc struct {
-	View      string           `json:"view"`
-	Sandboxes []rtSandboxDoc   `json:"sandboxes"`
-	Stopped   []rtContainerDoc `json:"stopped"`
-}
-
+// The sandbox documents are ls_test.go's sandboxesDoc; the pod view's is
+// this one, with its containers as containerDoc.
 type rtPodsDoc struct {
 	View string `json:"view"`
 	Pods []struct {
@@ -64,15 +32,15 @@ type rtPodsDoc struct {
 		Name       string `json:"name"`
 		UID        string `json:"uid"`
 		Containers []struct {
-			rtContainerDoc
+			containerDoc
 			PIDs []int `json:"pids"`
 		} `json:"containers"`
 	} `json:"pods"`
 }
 
 // sandboxesWithID returns the sandboxes of the container with this ID.
-func sandboxesWithID(doc rtSandboxesDoc, id string) []rtSandboxDoc {
-	var found []rtSandboxDoc
+func sandboxesWithID(doc sandboxesDoc, id string) []sandboxDoc {
+	var found []sandboxDoc
 	for _, sb := range doc.Sandboxes {
 		if sb.ID == id {
 			found = append(found, sb)
@@ -82,7 +50,7 @@ func sandboxesWithID(doc rtSandboxesDoc, id string) []rtSandboxDoc {
 }
 
 // oneSandbox is the one sandbox of the container with this ID.
-func oneSandbox(t *testing.T, doc rtSandboxesDoc, id string) rtSandboxDoc {
+func oneSandbox(t *testing.T, doc sandboxesDoc, id string) sandboxDoc {
 	t.Helper()
 	found := sandboxesWithID(doc, id)
 	if len(found) != 1 {
@@ -95,9 +63,9 @@ func oneSandbox(t *testing.T, doc rtSandboxesDoc, id string) rtSandboxDoc {
 }
 
 // oneStopped is the one entry of ls -a's stopped list with this ID.
-func oneStopped(t *testing.T, doc rtSandboxesDoc, id string) rtContainerDoc {
+func oneStopped(t *testing.T, doc sandboxesDoc, id string) containerDoc {
 	t.Helper()
-	var found []rtContainerDoc
+	var found []containerDoc
 	for _, c := range doc.Stopped {
 		if c.ID == id {
 			found = append(found, c)
@@ -110,7 +78,7 @@ func oneStopped(t *testing.T, doc rtSandboxesDoc, id string) rtContainerDoc {
 }
 
 // sandboxIDs lists the container IDs of the sandboxes, sorted.
-func sandboxIDs(doc rtSandboxesDoc) []string {
+func sandboxIDs(doc sandboxesDoc) []string {
 	var ids []string
 	for _, sb := range doc.Sandboxes {
 		ids = append(ids, sb.ID)
@@ -250,7 +218,7 @@ func TestPodmanRootful(t *testing.T) {
 	id := running.ID
 
 	t.Run("running", func(t *testing.T) {
-		sb := oneSandbox(t, nsxJSON[rtSandboxesDoc](t, "ls", "-o", "json"), id)
+		sb := oneSandbox(t, nsxJSON[sandboxesDoc](t, "ls", "-o", "json"), id)
 		c := sb.Container
 		if sb.Runtime != "podman" || c.Runtime != "podman" {
 			t.Errorf("runtime %q (container %q), want podman", sb.Runtime, c.Runtime)
@@ -266,7 +234,7 @@ func TestPodmanRootful(t *testing.T) {
 		}
 	})
 	t.Run("target by name", func(t *testing.T) {
-		doc := nsxJSON[rtSandboxesDoc](t, "ls", name, "-o", "json")
+		doc := nsxJSON[sandboxesDoc](t, "ls", name, "-o", "json")
 		if ids := sandboxIDs(doc); !slices.Equal(ids, []string{id}) {
 			t.Errorf("nsx ls %s: sandboxes %v, want only %s", name, ids, id)
 		}
@@ -274,11 +242,11 @@ func TestPodmanRootful(t *testing.T) {
 
 	podmanCLI(t, "rename", name, renamed)
 	t.Run("renamed", func(t *testing.T) {
-		sb := oneSandbox(t, nsxJSON[rtSandboxesDoc](t, "ls", "-o", "json"), id)
+		sb := oneSandbox(t, nsxJSON[sandboxesDoc](t, "ls", "-o", "json"), id)
 		if sb.Name != renamed || sb.Container.Name != renamed {
 			t.Errorf("after podman rename: name %q (container %q), want %s", sb.Name, sb.Container.Name, renamed)
 		}
-		doc := nsxJSON[rtSandboxesDoc](t, "ls", renamed, "-o", "json")
+		doc := nsxJSON[sandboxesDoc](t, "ls", renamed, "-o", "json")
 		if ids := sandboxIDs(doc); !slices.Equal(ids, []string{id}) {
 			t.Errorf("nsx ls %s: sandboxes %v, want only %s", renamed, ids, id)
 		}
@@ -296,7 +264,7 @@ func TestPodmanRootful(t *testing.T) {
 	}
 
 	t.Run("stopped", func(t *testing.T) {
-		doc := nsxJSON[rtSandboxesDoc](t, "ls", "-a", "-o", "json")
+		doc := nsxJSON[sandboxesDoc](t, "ls", "-a", "-o", "json")
 		if found := sandboxesWithID(doc, id); len(found) != 0 {
 			t.Errorf("stopped container %s still listed as a sandbox: %+v", id, found)
 		}
@@ -359,7 +327,7 @@ func TestPodmanRootless(t *testing.T) {
 	id := running.ID
 
 	t.Run("running", func(t *testing.T) {
-		sb := oneSandbox(t, nsxJSON[rtSandboxesDoc](t, "ls", "-o", "json"), id)
+		sb := oneSandbox(t, nsxJSON[sandboxesDoc](t, "ls", "-o", "json"), id)
 		c := sb.Container
 		if sb.Runtime != "podman" || c.Name != name || sb.Name != name {
 			t.Errorf("runtime %q name %q (container %q), want podman %s", sb.Runtime, sb.Name, c.Name, name)
@@ -394,7 +362,7 @@ func TestPodmanRootless(t *testing.T) {
 		}
 	})
 	t.Run("target by name", func(t *testing.T) {
-		doc := nsxJSON[rtSandboxesDoc](t, "ls", name, "-o", "json")
+		doc := nsxJSON[sandboxesDoc](t, "ls", name, "-o", "json")
 		if ids := sandboxIDs(doc); !slices.Equal(ids, []string{id}) {
 			t.Errorf("nsx ls %s: sandboxes %v, want only %s", name, ids, id)
 		}
@@ -404,7 +372,7 @@ func TestPodmanRootless(t *testing.T) {
 	waitPodmanIdle(t, id)
 	stopped := parsePodmanFacts(t, podmanAs(t, u, "inspect", "--format", podmanInspectFormat, name))
 	t.Run("stopped", func(t *testing.T) {
-		doc := nsxJSON[rtSandboxesDoc](t, "ls", "-a", "-o", "json")
+		doc := nsxJSON[sandboxesDoc](t, "ls", "-a", "-o", "json")
 		c := oneStopped(t, doc, id)
 		if c.Name != name || c.Owner != u.Name || c.State != "exited" {
 			t.Errorf("stopped: name %q owner %q state %q, want %s, %s, exited", c.Name, c.Owner, c.State, name, u.Name)
@@ -532,7 +500,7 @@ func TestCtrPod(t *testing.T) {
 			if ap.ID != app || ap.PodSandbox || ap.Name != "app" || !slices.Contains(ap.PIDs, appPID) {
 				t.Errorf("second container: id %s sandbox %v name %q pids %v, want app %s with pid %d", ap.ID, ap.PodSandbox, ap.Name, ap.PIDs, app, appPID)
 			}
-			for _, c := range []rtContainerDoc{sb.rtContainerDoc, ap.rtContainerDoc} {
+			for _, c := range []containerDoc{sb.containerDoc, ap.containerDoc} {
 				if c.Runtime != "containerd" || c.Namespace != testutil.CtrNamespace || c.State != "running" {
 					t.Errorf("container %s: runtime %q namespace %q state %q, want containerd %s running", c.ID, c.Runtime, c.Namespace, c.State, testutil.CtrNamespace)
 				}
@@ -557,7 +525,7 @@ func TestCtrPod(t *testing.T) {
 		{podPath + "/app", []string{app}},
 	} {
 		t.Run("target "+tc.target, func(t *testing.T) {
-			doc := nsxJSON[rtSandboxesDoc](t, "ls", tc.target, "-o", "json")
+			doc := nsxJSON[sandboxesDoc](t, "ls", tc.target, "-o", "json")
 			if ids := sandboxIDs(doc); !slices.Equal(ids, tc.want) {
 				t.Errorf("nsx ls %s: sandboxes %v, want %v", tc.target, ids, tc.want)
 			}
@@ -565,7 +533,7 @@ func TestCtrPod(t *testing.T) {
 	}
 
 	t.Run("sandboxes", func(t *testing.T) {
-		doc := nsxJSON[rtSandboxesDoc](t, "ls", podPath, "-o", "json")
+		doc := nsxJSON[sandboxesDoc](t, "ls", podPath, "-o", "json")
 		sb, ap := oneSandbox(t, doc, sandbox), oneSandbox(t, doc, app)
 		if sb.Name != podPath || ap.Name != podPath+"/app" {
 			t.Errorf("names %q and %q, want %s and %s/app", sb.Name, ap.Name, podPath, podPath)

@@ -300,19 +300,7 @@ func TestFixtureResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tgt, err := snaps[tt.scenario].Resolve(tt.spec)
-			if err != nil {
-				t.Fatalf("Resolve(%q): %v", tt.spec, err)
-			}
-			if tgt.Kind != tt.wantKind {
-				t.Errorf("kind = %q, want %q", tgt.Kind, tt.wantKind)
-			}
-			if diff := cmp.Diff(tt.wantPIDs, tgt.PIDs); diff != "" {
-				t.Errorf("PIDs (-want +have):\n%s", diff)
-			}
-			if tt.wantID != "" && (tgt.Container == nil || tgt.Container.ID != tt.wantID) {
-				t.Errorf("container = %+v, want ID %s", tgt.Container, tt.wantID)
-			}
+			checkResolve(t, snaps[tt.scenario], tt.spec, tt.wantKind, tt.wantPIDs, tt.wantID, "")
 		})
 	}
 
@@ -530,4 +518,26 @@ func TestFixtureKernelWithoutTimeNamespace(t *testing.T) {
 		}
 	}
 	checkOnlyHierarchyWarning(t, s)
+}
+
+// checkResolve resolves spec and checks the target's kind, PIDs and, when
+// wanted, its container's ID and its pod (NAMESPACE/NAME).
+func checkResolve(t *testing.T, s *inspect.Snapshot, spec string, wantKind inspect.TargetKind, wantPIDs []int, wantID, wantPod string) {
+	t.Helper()
+	tgt, err := s.Resolve(spec)
+	if err != nil {
+		t.Fatalf("Resolve(%q): %v", spec, err)
+	}
+	if tgt.Kind != wantKind {
+		t.Errorf("kind = %q, want %q", tgt.Kind, wantKind)
+	}
+	if diff := cmp.Diff(wantPIDs, tgt.PIDs); diff != "" {
+		t.Errorf("PIDs (-want +have):\n%s", diff)
+	}
+	if wantID != "" && (tgt.Container == nil || tgt.Container.ID != wantID) {
+		t.Errorf("container = %+v, want ID %s", tgt.Container, wantID)
+	}
+	if wantPod != "" && (tgt.Pod == nil || tgt.Pod.String() != wantPod) {
+		t.Errorf("pod = %+v, want %s", tgt.Pod, wantPod)
+	}
 }

@@ -5,7 +5,11 @@ package inspect
 // not be read is one warning each.
 func (s *Snapshot) nameContainers() {
 	for _, c := range s.containers {
-		s.Runtimes.Identify(c)
+		// One found through an OCI runtime's state (containerByInitPID)
+		// has been read from its runtime's files already: it has sources.
+		if len(c.Sources) == 0 {
+			s.Runtimes.Identify(c)
+		}
 	}
 	s.Warnings = append(s.Warnings, s.Runtimes.Warnings()...)
 }

@@ -292,22 +292,7 @@ func TestFixturePodTargets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario+"/"+tt.spec, func(t *testing.T) {
-			tgt, err := snaps[tt.scenario].Resolve(tt.spec)
-			if err != nil {
-				t.Fatalf("Resolve(%q): %v", tt.spec, err)
-			}
-			if tgt.Kind != tt.wantKind {
-				t.Errorf("kind = %q, want %q", tgt.Kind, tt.wantKind)
-			}
-			if diff := cmp.Diff(tt.wantPIDs, tgt.PIDs); diff != "" {
-				t.Errorf("PIDs (-want +have):\n%s", diff)
-			}
-			if tt.wantID != "" && (tgt.Container == nil || tgt.Container.ID != tt.wantID) {
-				t.Errorf("container = %+v, want ID %s", tgt.Container, tt.wantID)
-			}
-			if tt.wantPod != "" && (tgt.Pod == nil || tgt.Pod.String() != tt.wantPod) {
-				t.Errorf("pod = %+v, want %s", tgt.Pod, tt.wantPod)
-			}
+			checkResolve(t, snaps[tt.scenario], tt.spec, tt.wantKind, tt.wantPIDs, tt.wantID, tt.wantPod)
 		})
 	}
 

@@ -77,16 +77,14 @@ func (s *Snapshot) resolvePID(spec string, pid int) (*Target, error) {
 	if _, ok := s.Processes[pid]; ok {
 		return &Target{Spec: spec, Kind: TargetPID, PIDs: []int{pid}}, nil
 	}
-	status, err := s.Host.ReadFile("proc", strconv.Itoa(pid), "status")
+	tgid, err := s.Host.ProcessOf(pid)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, describe(ErrNoProcess, "no process %d (it may have exited)", pid)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("process %d: %w", pid, err)
 	}
-	// /proc/TID exists for every thread though only processes are listed:
-	// a thread ID names its process.
-	if tgid, ok := parseStatusTgid(status); ok && tgid != pid {
+	if tgid != pid {
 		if _, ok := s.Processes[tgid]; ok {
 			return &Target{Spec: spec, Kind: TargetPID, PIDs: []int{tgid}}, nil
 		}
@@ -95,6 +93,20 @@ func (s *Snapshot) resolvePID(spec string, pid int) (*Target, error) {
 		return nil, describe(ErrPermission, "process %d: reading its namespaces was refused (%s)", pid, permissionHint())
 	}
 	return nil, describe(ErrNoProcess, "process %d started after the scan; run nsx again", pid)
+}
+
+// ProcessOf maps a PID or a thread ID to its process: /proc/TID exists for
+// every thread though only processes are listed. An ID whose status has no
+// Tgid line is taken as a process.
+func (h Host) ProcessOf(id int) (int, error) {
+	status, err := h.ReadFile("proc", strconv.Itoa(id), "status")
+	if err != nil {
+		return 0, err
+	}
+	if tgid, ok := parseStatusTgid(status); ok {
+		return tgid, nil
+	}
+	return id, nil
 }
 
 // parseStatusTgid returns the Tgid (process ID) from /proc/PID/status.
@@ -340,6 +352,18 @@ func ambiguous(spec string, matches []*Container) error {
 	}
 	sort.Strings(cands)
 	return &AmbiguousError{Target: spec, Candidates: cands}
+}
+
+// MainPID is the process that stands for a container: its init when it
+// is among the scanned processes, else its lowest PID (0 if none).
+func (s *Snapshot) MainPID(c *Container) int {
+	if c.InitPID != 0 && s.Processes[c.InitPID] != nil {
+		return c.InitPID
+	}
+	if pids := s.containerPIDs(c); len(pids) > 0 {
+		return pids[0]
+	}
+	return 0
 }
 
 func (s *Snapshot) containerPIDs(c *Container) []int {
