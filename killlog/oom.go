@@ -16,6 +16,11 @@ type OOMEvent struct {
 	// syslog wall time when the records came from a syslog file.
 	Start time.Duration
 	Wall  *time.Time
+	// Source names where the event was read ("/dev/kmsg", "journal",
+	// "/var/log/kern.log.2.gz"; host paths), Boot the boot it belongs to
+	// when known (/proc/sys/kernel/random/boot_id, journald's _BOOT_ID).
+	// ParseOOM leaves both empty; the readers fill them.
+	Source, Boot string
 
 	Trigger Trigger
 	// Cpuset and MemsAllowed of the allocating task (the pre-5.0 line of
