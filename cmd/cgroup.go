@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"nsx/inspect"
+	"nsx/internal/units"
 )
 
 type cgroupOptions struct {
@@ -116,7 +117,7 @@ func renderCgroup(w io.Writer, snap *inspect.Snapshot, pid int, c *inspect.Conta
 	if m := info.Memory; m != nil {
 		usage := "usage " + bytesOrDash(m.Current)
 		if m.Limit.Value != nil {
-			usage += " of " + humanBytes(*m.Limit.Value)
+			usage += " of " + units.Bytes(*m.Limit.Value)
 			if m.Percent != nil {
 				usage += fmt.Sprintf(" (%.0f%%)", *m.Percent)
 			}
@@ -126,22 +127,22 @@ func renderCgroup(w io.Writer, snap *inspect.Snapshot, pid int, c *inspect.Conta
 		}
 		line("MEMORY", "%s", usage)
 		if m.Peak != nil {
-			line("", "peak %s", humanBytes(*m.Peak))
+			line("", "peak %s", units.Bytes(*m.Peak))
 		}
 		if m.High != nil && m.High.Value != nil {
-			line("", "high %s, set by %s", humanBytes(*m.High.Value), setBy(m.High.SetBy, m.Cgroup))
+			line("", "high %s, set by %s", units.Bytes(*m.High.Value), setBy(m.High.SetBy, m.Cgroup))
 		}
 		if m.SwapLimit != nil && m.SwapLimit.Value != nil {
 			what := "swap limit"
 			if m.Version == 1 {
 				what = "memory+swap limit"
 			}
-			line("", "%s %s, set by %s", what, humanBytes(*m.SwapLimit.Value), setBy(m.SwapLimit.SetBy, m.Cgroup))
+			line("", "%s %s, set by %s", what, units.Bytes(*m.SwapLimit.Value), setBy(m.SwapLimit.SetBy, m.Cgroup))
 		}
 		if len(m.Stat) > 0 {
 			var parts []string
 			for _, k := range sortedKeys(m.Stat) {
-				parts = append(parts, k+" "+humanBytes(m.Stat[k]))
+				parts = append(parts, k+" "+units.Bytes(m.Stat[k]))
 			}
 			line("", "%s", strings.Join(parts, ", "))
 		}
@@ -253,24 +254,11 @@ func setBy(level, own string) string {
 	return "ancestor " + level
 }
 
-func humanBytes(v uint64) string {
-	const unit = 1024
-	if v < unit {
-		return fmt.Sprintf("%d B", v)
-	}
-	div, exp := uint64(unit), 0
-	for n := v / unit; n >= unit; n /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(v)/float64(div), "KMGTPE"[exp])
-}
-
 func bytesOrDash(v *uint64) string {
 	if v == nil {
 		return "-"
 	}
-	return humanBytes(*v)
+	return units.Bytes(*v)
 }
 
 func uintOrDash(v *uint64) string {

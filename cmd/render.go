@@ -50,6 +50,8 @@ func (g *globalOptions) colorOn(term terminal) bool {
 const (
 	ansiBold   = "\x1b[1m"
 	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
 	ansiYellow = "\x1b[33m"
 	ansiCyan   = "\x1b[36m"
 	ansiReset  = "\x1b[0m"
@@ -145,4 +147,12 @@ func cutToWidth(s string, width int) string {
 		return ""
 	}
 	return string(r[:width-1]) + "…"
+}
+
+// nonNil makes a nil list an empty one, so that JSON prints [] not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

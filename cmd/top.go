@@ -362,9 +362,3 @@ func topTable(rows []*topRow) *table {
 	return t
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}

@@ -61,6 +61,22 @@ func (e *NoTargetError) Error() string {
 
 func (e *NoTargetError) Unwrap() error { return ErrNoTarget }
 
+// NotRunningError is a target that names a container the runtimes know but
+// that has no running process (exited, created, or a stale state file).
+type NotRunningError struct {
+	Container *Container
+}
+
+func (e *NotRunningError) Error() string {
+	c, state := e.Container, e.Container.State
+	if state == "" {
+		state = "no process"
+	}
+	return fmt.Sprintf("container %s (%s %s) is not running (%s)", c.DisplayName(), c.Runtime, c.ShortID(), state)
+}
+
+func (e *NotRunningError) Unwrap() error { return ErrNoTarget }
+
 // describedError is a message written for people that still matches a
 // sentinel with errors.Is, without repeating the sentinel's text.
 type describedError struct {

@@ -295,11 +295,7 @@ func (s *Snapshot) notRunning(spec string, match func([]*Container) (*Container,
 		return err
 	}
 	if c != nil {
-		state := c.State
-		if state == "" {
-			state = "no process"
-		}
-		return describe(ErrNoTarget, "container %s (%s %s) is not running (%s)", c.DisplayName(), c.Runtime, c.ShortID(), state)
+		return &NotRunningError{Container: c}
 	}
 	return &NoTargetError{Target: spec, Searched: fmt.Sprintf(
 		"%d running containers and their pods by name, ID and ID prefix, the stopped containers in the runtimes' state, and PIDs", nRunning)}
