@@ -361,4 +361,3 @@ func topTable(rows []*topRow) *table {
 	}
 	return t
 }
-

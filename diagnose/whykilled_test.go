@@ -19,8 +19,8 @@ const (
 var base = time.Date(2026, 11, 29, 6, 0, 0, 0, time.UTC)
 
 func tp(d time.Duration) *time.Time { t := base.Add(d); return &t }
-func u(v uint64) *uint64          { return &v }
-func ip(v int) *int               { return &v }
+func u(v uint64) *uint64            { return &v }
+func ip(v int) *int                 { return &v }
 
 func dockerWeb(state string, run *runtimes.RunState) *runtimes.Container {
 	return &runtimes.Container{Runtime: runtimes.Docker, ID: webID, Name: "web", State: state, LastRun: run}
@@ -90,8 +90,8 @@ func TestWhyKilledVerdicts(t *testing.T) {
 			wantInText: []string{"Earlier in the run the OOM killer killed 1"},
 		},
 		{
-			name: "runtime says OOMKilled but the log lost it",
-			in: Input{Subject: Subject{Kind: "container", Container: dockerWeb("exited", exited(137, true))}},
+			name:     "runtime says OOMKilled but the log lost it",
+			in:       Input{Subject: Subject{Kind: "container", Container: dockerWeb("exited", exited(137, true))}},
 			wantCode: CodeOOMLimit, wantSev: Critical, wantInText: []string{"runtime recorded OOMKilled"},
 		},
 		{
@@ -101,13 +101,13 @@ func TestWhyKilledVerdicts(t *testing.T) {
 			wantCode: CodeSIGKILL, wantSev: Critical, wantKills: 1, wantMain: true, wantInText: []string{"by systemd-oomd"},
 		},
 		{
-			name: "exited 3 on its own",
-			in: Input{Subject: Subject{Kind: "container", Container: dockerWeb("exited", exited(3, false))}},
+			name:     "exited 3 on its own",
+			in:       Input{Subject: Subject{Kind: "container", Container: dockerWeb("exited", exited(3, false))}},
 			wantCode: CodeExited, wantSev: OK, wantInText: []string{"with code 3"},
 		},
 		{
-			name: "SIGTERM is an exit by signal, not a kill",
-			in: Input{Subject: Subject{Kind: "container", Container: dockerWeb("exited", exited(143, false))}},
+			name:     "SIGTERM is an exit by signal, not a kill",
+			in:       Input{Subject: Subject{Kind: "container", Container: dockerWeb("exited", exited(143, false))}},
 			wantCode: CodeExited, wantSev: OK, wantInText: []string{"SIGTERM (exit code 143)"},
 		},
 		{
