@@ -28,7 +28,18 @@ func KillHistory(kills []Kill, containers []*runtimes.Container, identify func(*
 			continue
 		}
 		ref := ""
-		if c, own := containerOfCgroup(k.victimCgroup()); c != nil {
+		c, own := containerOfCgroup(k.VictimCgroup())
+		if c == nil {
+			// A cgroup path no runtime convention names (docker
+			// --cgroup-parent=/x gives /x/ID) still holds the ID.
+			for _, kc := range containers {
+				if belongsTo(k.VictimCgroup(), kc) {
+					c, own = kc, ownCgroup(k.VictimCgroup(), kc.ID)
+					break
+				}
+			}
+		}
+		if c != nil {
 			if kc, ok := known[c.ID]; ok {
 				c = kc
 			} else if identify != nil {

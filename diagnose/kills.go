@@ -243,8 +243,8 @@ func isUnder(p, parent string) bool {
 	return strings.HasPrefix(p, parent+"/")
 }
 
-// victimCgroup is the cgroup a kill's victim was in, as far as known.
-func (k *Kill) victimCgroup() string {
+// VictimCgroup is the cgroup a kill's victim was in, as far as known.
+func (k *Kill) VictimCgroup() string {
 	if k.TaskMemcg != "" {
 		return k.TaskMemcg
 	}
@@ -311,7 +311,7 @@ func KillFromUserspace(wall time.Time, killer, cgroup string, pid int, comm, tex
 // this is where its parents' counters are found.
 func ContainerCgroup(kills []Kill, c *runtimes.Container) string {
 	for i := len(kills) - 1; i >= 0; i-- {
-		if p := kills[i].victimCgroup(); belongsTo(p, c) {
+		if p := kills[i].VictimCgroup(); belongsTo(p, c) {
 			return ownCgroup(p, c.ID)
 		}
 	}

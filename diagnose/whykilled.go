@@ -126,16 +126,16 @@ func subjectKills(in Input) []Kill {
 		var ok bool
 		switch {
 		case s.Container != nil:
-			ok = belongsTo(k.victimCgroup(), s.Container)
+			ok = belongsTo(k.VictimCgroup(), s.Container)
 			if ok && ref == "" {
-				ref = ownCgroup(k.victimCgroup(), s.Container.ID)
+				ref = ownCgroup(k.VictimCgroup(), s.Container.ID)
 			}
 		case !s.Alive:
 			ok = k.PID == s.PID && (in.Boot == "" || k.Boot == "" || k.Boot == in.Boot)
 		default:
 			// A process's cgroup may be shared by unrelated processes (a
 			// user's session); the root cgroup is everybody's.
-			vc := k.victimCgroup()
+			vc := k.VictimCgroup()
 			ok = ref != "" && ref != "/" && (vc == ref || isUnder(vc, ref)) &&
 				(s.Started == nil || k.Time == nil || !k.Time.Before(*s.Started))
 		}
@@ -295,8 +295,15 @@ func killVerdict(s Subject, k *Kill, levels []inspect.CgroupLevel) Finding {
 	case KillAncestorLimit:
 		text := fmt.Sprintf("%s was OOM-killed%s, but not for its own limit: %s %s reached its memory limit%s. The kernel chose %s, which held %s.",
 			who, at(k.Time), levelKind(k.OOMMemcg), k.OOMMemcg, limitNote(k), victim, held)
-		if own := ownLimit(levels); own != nil {
-			text += fmt.Sprintf(" Its own limit is %s.", units.Bytes(*own))
+		// Only the victim's own level says what its own limit is: once an
+		// exited container's cgroup is gone, the innermost level read is
+		// its parent.
+		if lv := levelAt(levels, "memory", k.TaskMemcg); lv != nil {
+			own := "none"
+			if lv.LimitBytes != nil {
+				own = units.Bytes(*lv.LimitBytes)
+			}
+			text += fmt.Sprintf(" Its own limit is %s.", own)
 		}
 		text += memoryNotes(k)
 		return Finding{Code: CodeOOMAncestorLimit, Severity: Critical, Summary: text, Fix: []string{
@@ -374,7 +381,11 @@ func healthyVerdict(s Subject, levels []inspect.CgroupLevel) Finding {
 		limit, level := effectiveLimit(levels)
 		if limit != nil {
 			pct := 100 * float64(*lv.UsageBytes) / float64(*limit)
-			text += fmt.Sprintf(" Memory: %s of the %s limit (%.0f%%) of %s", units.Bytes(*lv.UsageBytes), units.Bytes(*limit), pct, level)
+			whose := "its own"
+			if level != lv.Path {
+				whose = fmt.Sprintf("%s %s's", levelKind(level), level)
+			}
+			text += fmt.Sprintf(" Memory: %s of %s %s limit (%.0f%%)", units.Bytes(*lv.UsageBytes), whose, units.Bytes(*limit), pct)
 			if lv.PeakBytes != nil {
 				text += fmt.Sprintf(", peak %s", units.Bytes(*lv.PeakBytes))
 			}
@@ -480,9 +491,12 @@ func levelKind(p string) string {
 	return "the cgroup"
 }
 
-func ownLimit(levels []inspect.CgroupLevel) *uint64 {
-	if lv := innermost(levels, "memory"); lv != nil {
-		return lv.LimitBytes
+// levelAt is the level of a controller at cgroup path p, if it was read.
+func levelAt(levels []inspect.CgroupLevel, controller, p string) *inspect.CgroupLevel {
+	for i := range levels {
+		if levels[i].Controller == controller && levels[i].Path == p {
+			return &levels[i]
+		}
 	}
 	return nil
 }

@@ -46,6 +46,8 @@ func TestWhyKilledVerdicts(t *testing.T) {
 		wantKills  int
 		wantMain   bool // the last kill is the main process
 		wantInText []string
+		// wantNotInText must not appear in the summary.
+		wantNotInText []string
 	}{
 		{
 			name: "exited 137 after a kill at its own limit",
@@ -66,6 +68,23 @@ func TestWhyKilledVerdicts(t *testing.T) {
 				Kills: []Kill{memcgKill(time.Minute, 966, "manager", "/kubepods/burstable/podfbdf/"+webID, "/kubepods/burstable/podfbdf")}},
 			wantCode: CodeOOMAncestorLimit, wantSev: Critical, wantKills: 1, wantMain: true,
 			wantInText: []string{"the pod's cgroup /kubepods/burstable/podfbdf"},
+		},
+		{
+			name: "an ancestor's limit: the parent's limit is not called its own",
+			in: Input{Subject: Subject{Kind: "container", Container: dockerWeb("exited", exited(137, true))},
+				Kills:  []Kill{memcgKill(time.Minute, 966, "dd", "/parent/"+webID, "/parent")},
+				Levels: []inspect.CgroupLevel{{Path: "/parent", Controller: "memory", LimitBytes: u(32 << 20)}}},
+			wantCode: CodeOOMAncestorLimit, wantSev: Critical, wantKills: 1, wantMain: true,
+			wantNotInText: []string{"Its own limit"},
+		},
+		{
+			name: "an ancestor's limit: the victim's own level is read",
+			in: Input{Subject: Subject{Kind: "process", PID: 966},
+				Kills: []Kill{memcgKill(time.Minute, 966, "dd", "/parent/child", "/parent")},
+				Levels: []inspect.CgroupLevel{{Path: "/parent/child", Controller: "memory", LimitBytes: u(1 << 30)},
+					{Path: "/parent", Controller: "memory", LimitBytes: u(32 << 20)}}},
+			wantCode: CodeOOMAncestorLimit, wantSev: Critical, wantKills: 1, wantMain: true,
+			wantInText: []string{"Its own limit is 1.0 GiB."},
 		},
 		{
 			name: "host-wide OOM names the top users",
@@ -143,13 +162,13 @@ func TestWhyKilledVerdicts(t *testing.T) {
 			name: "running with headroom",
 			in: Input{Subject: Subject{Kind: "container", Alive: true, Container: dockerWeb("running", nil), Cgroup: webCg},
 				Levels: []inspect.CgroupLevel{{Path: webCg, Controller: "memory", UsageBytes: u(16 << 20), LimitBytes: u(64 << 20)}, {Path: "/docker", Controller: "memory", UsageBytes: u(1 << 30)}}},
-			wantCode: CodeRunning, wantSev: OK, wantInText: []string{"16.0 MiB of the 64.0 MiB limit (25%)"},
+			wantCode: CodeRunning, wantSev: OK, wantInText: []string{"16.0 MiB of its own 64.0 MiB limit (25%)"},
 		},
 		{
 			name: "running at 95% of a parent's limit is a warning",
 			in: Input{Subject: Subject{Kind: "container", Alive: true, Container: dockerWeb("running", nil), Cgroup: webCg},
 				Levels: []inspect.CgroupLevel{{Path: webCg, Controller: "memory", UsageBytes: u(95 << 20)}, {Path: "/parent", Controller: "memory", UsageBytes: u(95 << 20), LimitBytes: u(100 << 20)}}},
-			wantCode: CodeRunning, wantSev: Warning, wantInText: []string{"of /parent", "close to the limit"},
+			wantCode: CodeRunning, wantSev: Warning, wantInText: []string{"of the cgroup /parent's 100.0 MiB limit (95%)", "close to the limit"},
 		},
 		{
 			name: "a gone PID killed by its parent's limit",
@@ -185,6 +204,11 @@ func TestWhyKilledVerdicts(t *testing.T) {
 			for _, s := range tt.wantInText {
 				if !strings.Contains(r.Verdict.Summary, s) {
 					t.Errorf("summary lacks %q:\n%s", s, r.Verdict.Summary)
+				}
+			}
+			for _, s := range tt.wantNotInText {
+				if strings.Contains(r.Verdict.Summary, s) {
+					t.Errorf("summary says %q:\n%s", s, r.Verdict.Summary)
 				}
 			}
 			if len(r.Fix) == 0 && r.Verdict.Severity != OK {
@@ -255,12 +279,19 @@ func TestKillHistorySIGKILLedContainers(t *testing.T) {
 		LastRun: &runtimes.RunState{FinishedAt: tp(-48 * time.Hour), ExitCode: ip(137)}}
 	fine := &runtimes.Container{Runtime: runtimes.Docker, ID: strings.Repeat("b", 64), Name: "fine", State: "exited",
 		LastRun: &runtimes.RunState{FinishedAt: tp(time.Hour), ExitCode: ip(0)}}
-	kills := []Kill{memcgKill(2*time.Hour-time.Second, 9, "postgres", "/docker/"+otherID, "/docker/"+otherID)}
+	kills := []Kill{
+		// docker run --cgroup-parent /custom: no runtime's path convention.
+		memcgKill(10*time.Minute, 8, "worker", "/custom/"+webID, "/custom"),
+		memcgKill(2*time.Hour-time.Second, 9, "postgres", "/docker/"+otherID, "/docker/"+otherID),
+	}
 	h := KillHistory(kills, []*runtimes.Container{killedOutside, oomed, old, fine}, nil, base.Add(-time.Hour))
-	if len(h) != 2 {
-		t.Fatalf("%d entries, want the OOM kill of db and web's SIGKILL: %+v", len(h), h)
+	if len(h) != 3 {
+		t.Fatalf("%d entries, want db's OOM kill, web's SIGKILL and web's worker: %+v", len(h), h)
 	}
 	if h[0].Container.Name != "db" || h[0].Kind != KillLimit || h[1].Container.Name != "web" || h[1].Kind != KillSIGKILL {
 		t.Errorf("history %+v %+v: want db's OOM kill then web's sigkill", h[0], h[1])
+	}
+	if h[2].Container == nil || h[2].Container.Name != "web" || h[2].Kind != KillAncestorLimit {
+		t.Errorf("worker under /custom: %+v, want web's, ancestor-limit", h[2])
 	}
 }
