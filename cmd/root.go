@@ -75,7 +75,7 @@ on disk directly: no daemon is needed, and nothing is written.`,
 		}
 		return nil
 	}
-	root.AddCommand(newLsCmd(g), newCgroupCmd(g), newTopCmd(g), newEnterCmd(g), newVersionCmd())
+	root.AddCommand(newLsCmd(g), newCgroupCmd(g), newTopCmd(g), newEnterCmd(g), newWhyKilledCmd(g), newVersionCmd())
 	return root
 }
 

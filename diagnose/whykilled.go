@@ -651,15 +651,17 @@ func (k *Kill) describe() string {
 	var what string
 	switch k.Kind {
 	case KillHost:
-		what = "host-wide OOM" + constraintNote(k.Constraint)
-	case KillAncestorLimit:
-		what = "limit of " + k.OOMMemcg + limitNote(k)
+		what = "in a host-wide OOM" + constraintNote(k.Constraint)
 	case KillUnknown:
-		what = "a cgroup limit (report rate-limited or lost)"
+		what = "at a cgroup limit (the report was rate-limited or lost)"
 	default:
-		what = "limit of " + k.OOMMemcg + limitNote(k)
+		if k.OOMMemcg == k.TaskMemcg {
+			what = "at its own cgroup's limit" + limitNote(k)
+		} else {
+			what = "at the limit of " + k.OOMMemcg + limitNote(k)
+		}
 	}
-	text := fmt.Sprintf("OOM killer killed %s (pid %d), anon %s file %s shmem %s: %s",
+	text := fmt.Sprintf("OOM killer killed %s (pid %d; anon %s, file %s, shmem %s) %s",
 		k.Comm, k.PID, units.Bytes(k.AnonRSSBytes), units.Bytes(k.FileRSSBytes), units.Bytes(k.ShmemRSSBytes), what)
 	if k.Group {
 		text += " (memory.oom.group: the whole group was killed)"

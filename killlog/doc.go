@@ -14,7 +14,24 @@
 // ParseOOM turns a stream of records into OOMEvents, covering the report
 // formats of kernels 3.10 to 6.x (mm/oom_kill.c, mm/memcontrol.c).
 //
-// Everything here is pure: nothing in this package opens or reads files or
-// devices yet. The readers (/dev/kmsg, journald, kern.log) come with the
-// why-killed command.
+// The parsers are pure. Collect is the reader beside them: it gathers every
+// OOM report and userspace OOM-daemon kill a host logged, everything under
+// a configurable host root, from
+//
+//   - <root>/dev/kmsg: the running kernel's ring buffer (O_NONBLOCK, one
+//     record per read(2), EPIPE for overwritten records, EAGAIN at the end;
+//     CAP_SYSLOG when kernel.dmesg_restrict=1), or a saved dump when it is
+//     a regular file. Its stamps become wall time with Clock
+//     (CLOCK_REALTIME - CLOCK_MONOTONIC; CLOCK_BOOTTIME for the time
+//     suspended) and the boot is <root>/proc/sys/kernel/random/boot_id;
+//   - the journal, through `journalctl -o json` (_TRANSPORT=kernel, and
+//     SYSLOG_IDENTIFIER systemd-oomd and earlyoom), of the live host or of
+//     <root>/var/log/journal and <root>/run/log/journal; see
+//     ParseJournalJSON;
+//   - <root>/var/log: kern.log, else messages, else syslog, with their
+//     rotations (.1, .N.gz, -YYYYMMDD[.gz]) for kernel lines; syslog,
+//     messages and daemon.log for systemd-oomd and earlyoom lines (see
+//     ParseUserspaceKill).
+//
+// The same kill read from several sources is kept once.
 package killlog

@@ -111,13 +111,15 @@ sleep 1
 # Memory hog: busybox dd allocates one buffer of bs bytes and reading
 # /dev/zero into it touches every page, all anonymous memory charged to the
 # dd's cgroup. In child the 64M of the parent is what it runs into.
+# in_cgroup's shell execs dd, so $! is the PID the kernel kills: nsx
+# why-killed is asked about these dead PIDs below.
 in_cgroup $cg/nsx/parent/child dd if=/dev/zero of=/dev/null bs=100M count=1
-hog=$!
-wait $hog
+child_hog=$!
+wait $child_hog
 note "child hog exit status $? (137 = SIGKILL from the OOM killer)"
 in_cgroup $cg/nsx/parent/tight dd if=/dev/zero of=/dev/null bs=32M count=1
-hog=$!
-wait $hog
+tight_hog=$!
+wait $tight_hog
 note "tight hog exit status $? (137 = SIGKILL from the OOM killer)"
 
 # Fork bomb, bounded: more sleeps than the parent's pids.max 20 allows. The
@@ -140,6 +142,7 @@ while [ "$(cat $cg/nsx/parent/child/pids.current)" != 1 ] && [ $i -lt 50 ]; do
 done
 
 section pids echo "child=$child_pid tight=$tight_pid sandbox=$sandbox_pid"
+section hogs echo "child=$child_hog tight=$tight_hog"
 
 # The kernel's truth, file by file.
 for d in nsx/parent nsx/parent/child nsx/parent/tight; do
@@ -177,6 +180,19 @@ if nsx --help 2>&1 | grep -q '^  cgroup '; then
 	section "nsx cgroup text $child_pid" nsx cgroup $child_pid
 else
 	section nsx-cgroup-missing echo "nsx --help lists no cgroup command"
+fi
+
+# nsx why-killed on the dead hogs, by PID: the kernel log is all that is
+# left of them. Their exit status is 4 (a critical finding), which the
+# checks expect.
+if nsx --help 2>&1 | grep -q '^  why-killed '; then
+	for p in $child_hog $tight_hog; do
+		section "nsx why-killed $p" nsx why-killed $p -o json
+	done
+	section "nsx why-killed --all" nsx why-killed --all -o json
+	section "nsx why-killed text $child_hog" nsx why-killed $child_hog --color never
+else
+	section nsx-why-killed-missing echo "nsx --help lists no why-killed command"
 fi
 
 echo "=== DONE ==="

@@ -122,6 +122,24 @@ func (l guestLog) get(t *testing.T, name string) string {
 	return s.body
 }
 
+// getRC returns a section's body, failing the test unless its command
+// exited rc: nsx why-killed exits 4 for a critical finding.
+func (l guestLog) getRC(t *testing.T, name string, rc int) string {
+	t.Helper()
+	s, ok := l[name]
+	if !ok {
+		t.Fatalf("the guest printed no section %q", name)
+	}
+	if s.rc != rc {
+		stderr := ""
+		if e, ok := l[name+".stderr"]; ok {
+			stderr = e.body
+		}
+		t.Errorf("section %q: command exited %d, want %d; stderr: %s", name, s.rc, rc, stderr)
+	}
+	return s.body
+}
+
 // file returns the content of a cgroup file as the guest's cat printed it.
 func (l guestLog) file(t *testing.T, cgroup, name string) string {
 	t.Helper()
@@ -233,6 +251,45 @@ type lsDoc struct {
 	Warnings []string `json:"warnings"`
 }
 
+// The JSON of nsx why-killed (the fields checked here), from the documented
+// contract.
+type whyKilledKillDoc struct {
+	Time        *time.Time `json:"time"`
+	PID         int        `json:"pid"`
+	Comm        string     `json:"comm"`
+	Kind        string     `json:"kind"`
+	OOMMemcg    string     `json:"oomMemcg"`
+	TaskMemcg   string     `json:"taskMemcg"`
+	LimitBytes  *uint64    `json:"limitBytes"`
+	UsageBytes  *uint64    `json:"usageBytes"`
+	Source      string     `json:"source"`
+	Monotonic   float64    `json:"monotonic"`
+	MainProcess *bool      `json:"mainProcess"`
+}
+
+type whyKilledDoc struct {
+	SchemaVersion int `json:"schemaVersion"`
+	Target        struct {
+		Kind      string          `json:"kind"`
+		PID       int             `json:"pid"`
+		Alive     bool            `json:"alive"`
+		Container json.RawMessage `json:"container"`
+	} `json:"target"`
+	Verdict struct {
+		Code     string `json:"code"`
+		Number   int    `json:"number"`
+		Severity string `json:"severity"`
+		Summary  string `json:"summary"`
+	} `json:"verdict"`
+	Kills []whyKilledKillDoc `json:"kills"`
+}
+
+type whyKilledAllDoc struct {
+	SchemaVersion int                `json:"schemaVersion"`
+	View          string             `json:"view"`
+	Kills         []whyKilledKillDoc `json:"kills"`
+}
+
 // runVM runs scripts/vm-test.sh once and parses what the guest printed.
 func runVM(t *testing.T) guestLog {
 	t.Helper()
@@ -312,6 +369,21 @@ func guestPIDs(t *testing.T, log guestLog) (child, tight, sandbox int) {
 		t.Fatalf("pids section incomplete: %v", m)
 	}
 	return m["child"], m["tight"], m["sandbox"]
+}
+
+// guestHogs reads the "hogs" section: the PIDs of the memory hogs the OOM
+// killer ended.
+func guestHogs(t *testing.T, log guestLog) (child, tight int) {
+	t.Helper()
+	m := map[string]int{}
+	for _, f := range strings.Fields(log.get(t, "hogs")) {
+		k, v, _ := strings.Cut(f, "=")
+		m[k] = int(parseUint(t, "hogs section", v))
+	}
+	if m["child"] == 0 || m["tight"] == 0 {
+		t.Fatalf("hogs section incomplete: %v", m)
+	}
+	return m["child"], m["tight"]
 }
 
 func TestCgroupV2VM(t *testing.T) {
@@ -493,6 +565,8 @@ func TestCgroupV2VM(t *testing.T) {
 		}
 	})
 
+	t.Run("nsx why-killed", func(t *testing.T) { checkWhyKilled(t, log) })
+
 	t.Run("nsx cgroup", func(t *testing.T) {
 		if _, ok := log["nsx-cgroup-missing"]; ok {
 			t.Fatalf("the nsx built for the guest has no `cgroup` command, so nothing checks `nsx cgroup PID -o json` against the kernel")
@@ -516,6 +590,99 @@ func TestCgroupV2VM(t *testing.T) {
 		if text := log.get(t, fmt.Sprintf("nsx cgroup text %d", childPID)); !strings.Contains(text, parentCg) {
 			t.Errorf("nsx cgroup %d (text) never names %s, the ancestor that binds:\n%s", childPID, parentCg, text)
 		}
+	})
+}
+
+// checkWhyKilled checks nsx why-killed on the guest's dead memory hogs and
+// its host-wide list against what the kernel logged and init.sh set.
+func checkWhyKilled(t *testing.T, log guestLog) {
+	if _, ok := log["nsx-why-killed-missing"]; ok {
+		t.Fatalf("the nsx built for the guest has no `why-killed` command")
+	}
+	childHog, tightHog := guestHogs(t, log)
+	// The kernel's own word first: these PIDs are the ones it killed.
+	dmesg := log.get(t, "dmesg-oom")
+	for _, pid := range []int{childHog, tightHog} {
+		if !strings.Contains(dmesg, fmt.Sprintf("Killed process %d (dd)", pid)) {
+			t.Fatalf("setup: the kernel log names no kill of hog %d:\n%s", pid, dmesg)
+		}
+	}
+	parentMax, tightMax := log.limitFile(t, parentCg, "memory.max"), log.limitFile(t, tightCg, "memory.max")
+	if parentMax == nil || tightMax == nil {
+		t.Fatalf("setup: memory.max of %s %s and %s %s, init.sh sets both", parentCg, fmtPtr(parentMax), tightCg, fmtPtr(tightMax))
+	}
+	type want struct {
+		pid                       int
+		code                      string
+		number                    int
+		kind, oomMemcg, taskMemcg string
+		limit                     uint64
+	}
+	hogs := []struct {
+		name string
+		want want
+	}{
+		{"child hog: the parent's limit", want{childHog, "oom-ancestor-limit", 2, "ancestor-limit", parentCg, childCg, *parentMax}},
+		{"tight hog: its own limit", want{tightHog, "oom-limit", 1, "limit", tightCg, tightCg, *tightMax}},
+	}
+	checkKill := func(t *testing.T, k whyKilledKillDoc, w want) {
+		t.Helper()
+		if k.PID != w.pid || k.Comm != "dd" || k.Kind != w.kind {
+			t.Errorf("kill pid %d comm %q kind %q, want %d dd %q", k.PID, k.Comm, k.Kind, w.pid, w.kind)
+		}
+		if k.OOMMemcg != w.oomMemcg || k.TaskMemcg != w.taskMemcg {
+			t.Errorf("kill oomMemcg %q taskMemcg %q, want %q %q", k.OOMMemcg, k.TaskMemcg, w.oomMemcg, w.taskMemcg)
+		}
+		if k.LimitBytes == nil || *k.LimitBytes != w.limit {
+			t.Errorf("kill limitBytes %s, want %d (%s/memory.max)", fmtPtr(k.LimitBytes), w.limit, w.oomMemcg)
+		}
+		if k.Source == "" || k.Monotonic <= 0 || k.Time == nil {
+			t.Errorf("kill source %q monotonic %v time %v, want all three", k.Source, k.Monotonic, k.Time)
+		}
+	}
+	for _, h := range hogs {
+		t.Run(h.name, func(t *testing.T) {
+			name := fmt.Sprintf("nsx why-killed %d", h.want.pid)
+			body := log.getRC(t, name, 4)
+			var doc whyKilledDoc
+			if err := json.Unmarshal([]byte(body), &doc); err != nil {
+				t.Fatalf("%s -o json: %v\n%s", name, err, body)
+			}
+			if doc.SchemaVersion != 1 {
+				t.Errorf("schemaVersion %d, want 1", doc.SchemaVersion)
+			}
+			if v := doc.Verdict; v.Code != h.want.code || v.Number != h.want.number || v.Severity != "critical" {
+				t.Errorf("verdict %q (%d, %s), want %q (%d, critical); summary: %s", v.Code, v.Number, v.Severity, h.want.code, h.want.number, v.Summary)
+			}
+			if tg := doc.Target; tg.Kind != "process" || tg.PID != h.want.pid || tg.Alive || len(tg.Container) != 0 {
+				t.Errorf("target %+v, want process %d, not alive, no container", tg, h.want.pid)
+			}
+			if len(doc.Kills) != 1 {
+				t.Fatalf("%d kills, want 1: %+v", len(doc.Kills), doc.Kills)
+			}
+			checkKill(t, doc.Kills[0], h.want)
+		})
+	}
+	t.Run("the text names the parent that binds", func(t *testing.T) {
+		if text := log.getRC(t, fmt.Sprintf("nsx why-killed text %d", childHog), 4); !strings.Contains(text, parentCg) {
+			t.Errorf("nsx why-killed %d (text) never names %s:\n%s", childHog, parentCg, text)
+		}
+	})
+	t.Run("--all: both kills, most recent first", func(t *testing.T) {
+		body := log.getRC(t, "nsx why-killed --all", 4)
+		var doc whyKilledAllDoc
+		if err := json.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatalf("nsx why-killed --all -o json: %v\n%s", err, body)
+		}
+		if doc.SchemaVersion != 1 || doc.View != "kills" {
+			t.Errorf("schemaVersion %d view %q, want 1 kills", doc.SchemaVersion, doc.View)
+		}
+		// The guest kills nothing else: the tight hog died last.
+		if len(doc.Kills) != 2 {
+			t.Fatalf("%d kills, want the 2 hogs: %+v", len(doc.Kills), doc.Kills)
+		}
+		checkKill(t, doc.Kills[0], hogs[1].want)
+		checkKill(t, doc.Kills[1], hogs[0].want)
 	})
 }
 
