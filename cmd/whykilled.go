@@ -236,7 +236,7 @@ func (o *whyKilledOptions) run(stdout, stderr io.Writer, spec string, since time
 		}
 	}
 	if errors.Is(err, diagnose.ErrNoEvidence) {
-		return fmt.Errorf("no process %d, and the kernel log read (%s) holds no kill of it: it may have exited on its own, or the log was rotated away", subject.PID, sourceNames(ev.sources))
+		return fmt.Errorf("no process %d, and the logs read (%s) hold no kill of it: it may have exited on its own, or the log was rotated away", subject.PID, sourceNames(ev.sources))
 	}
 	if err != nil {
 		return err

@@ -132,6 +132,11 @@ func whyKilledFixture(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(root, "var/log/kern.log"), []byte(k.b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A userspace OOM killer leaves no kernel line, only its own.
+	earlyoom := "2026-11-28T22:10:00.000000+00:00 fixturehost earlyoom[456]: sending SIGKILL to process 31000 uid 1000 \"chrome\": badness 800, VmRSS 3000 MiB\n"
+	if err := os.WriteFile(filepath.Join(root, "var/log/syslog"), []byte(earlyoom), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return root
 }
 
@@ -169,6 +174,11 @@ func TestWhyKilledFixture(t *testing.T) {
 		{"4242", "oom-ancestor-limit", 4, func(t *testing.T, d wkDoc) {
 			if d.Target.Kind != "process" || d.Target.Alive || len(d.Kills) != 1 || d.Kills[0].OOMMemcg != "/batch" {
 				t.Errorf("target %+v kills %+v: want the gone PID's kill at /batch", d.Target, d.Kills)
+			}
+		}},
+		{"31000", "sigkill", 4, func(t *testing.T, d wkDoc) {
+			if len(d.Kills) != 1 || d.Kills[0].Kind != "userspace" || d.Kills[0].Comm != "chrome" || !strings.Contains(d.Verdict.Summary, "by earlyoom") {
+				t.Errorf("kills %+v summary %q: want chrome killed by earlyoom", d.Kills, d.Verdict.Summary)
 			}
 		}},
 		{"db", "running", 0, func(t *testing.T, d wkDoc) {
@@ -216,14 +226,14 @@ func TestWhyKilledFixture(t *testing.T) {
 		for _, k := range d.Kills {
 			pids = append(pids, k.PID)
 		}
-		if d.View != "kills" || fmt.Sprint(pids) != "[4242 1377 5120]" || code != 4 {
-			t.Fatalf("view %q kills %v exit %d, want kills [4242 1377 5120] (most recent first), exit 4", d.View, pids, code)
+		if d.View != "kills" || fmt.Sprint(pids) != "[31000 4242 1377 5120]" || code != 4 {
+			t.Fatalf("view %q kills %v exit %d, want kills [31000 4242 1377 5120] (most recent first), exit 4", d.View, pids, code)
 		}
-		if c := d.Kills[1].Container; c == nil || c.ID != fixWebID || c.Name != "web" {
+		if c := d.Kills[2].Container; c == nil || c.ID != fixWebID || c.Name != "web" {
 			t.Errorf("php-fpm's container %+v, want web", c)
 		}
-		if d.Kills[0].Container != nil || d.Kills[0].Kind != "ancestor-limit" {
-			t.Errorf("dd in /batch/child: container %+v kind %s, want none and ancestor-limit", d.Kills[0].Container, d.Kills[0].Kind)
+		if d.Kills[1].Container != nil || d.Kills[1].Kind != "ancestor-limit" {
+			t.Errorf("dd in /batch/child: container %+v kind %s, want none and ancestor-limit", d.Kills[1].Container, d.Kills[1].Kind)
 		}
 	})
 
@@ -244,7 +254,7 @@ func TestWhyKilledFixtureBadInput(t *testing.T) {
 		wantErr  string
 	}{
 		{[]string{"why-killed", "no-such-container"}, 1, "no process or container matches"},
-		{[]string{"why-killed", "31337"}, 1, "no process 31337, and the kernel log read (/var/log/kern.log) holds no kill of it"},
+		{[]string{"why-killed", "31337"}, 1, "no process 31337, and the logs read (/var/log/kern.log, /var/log/syslog) hold no kill of it"},
 		{[]string{"why-killed", "7c3a9e"}, 1, "ambiguous"},
 		{[]string{"why-killed"}, 2, "why-killed takes one TARGET"},
 		{[]string{"why-killed", "--all", "web"}, 2, "give no TARGET"},

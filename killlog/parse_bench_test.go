@@ -104,6 +104,31 @@ func TestTraditionalStampMatchesTimeParse(t *testing.T) {
 	}
 }
 
+// FuzzTraditionalStamp: for any 15 bytes, ParseKernLogLine accepts the
+// stamp exactly when time.ParseInLocation(time.Stamp) does, with the same
+// time.
+func FuzzTraditionalStamp(f *testing.F) {
+	for _, s := range []string{"Nov 29 04:00:00", "Feb 29 23:59:59", "Nov  9 04:00:00", "Nov 29  4:05:06", "Dec 32 00:00:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, stamp string) {
+		if len(stamp) != 15 || isDigit(stamp[0]) {
+			return
+		}
+		r, ok := ParseKernLogLine(stamp+" host kernel: [1.000000] x", 2023)
+		ref, err := time.ParseInLocation(time.Stamp, stamp, time.Local)
+		if ok != (err == nil) {
+			t.Fatalf("%q: ok = %v, time.Parse error %v", stamp, ok, err)
+		}
+		if ok {
+			want := time.Date(2023, ref.Month(), ref.Day(), ref.Hour(), ref.Minute(), ref.Second(), ref.Nanosecond(), time.Local)
+			if !r.Wall.Equal(want) {
+				t.Fatalf("%q: wall %v, want %v", stamp, r.Wall, want)
+			}
+		}
+	})
+}
+
 var synth64 struct {
 	once  sync.Once
 	data  []byte
