@@ -215,11 +215,17 @@ func (c *collector) readKmsg() {
 }
 
 func (c *collector) dmesgRestrictHint() string {
+	hint := "run as root or with CAP_SYSLOG"
 	b, err := os.ReadFile(filepath.Join(c.root, "proc/sys/kernel/dmesg_restrict"))
 	if err == nil && strings.TrimSpace(string(b)) == "1" {
-		return "kernel.dmesg_restrict=1; run as root or with CAP_SYSLOG"
+		hint = "kernel.dmesg_restrict=1; " + hint
 	}
-	return "run as root or with CAP_SYSLOG"
+	if filepath.Clean(c.root) != "/" {
+		// Read through --host-root, from a container: its device cgroup
+		// refuses the host's /dev/kmsg unless the device is passed in.
+		hint += "; in a container also --device /dev/kmsg"
+	}
+	return hint
 }
 
 // kmsgStats counts what a /dev/kmsg read could not deliver.

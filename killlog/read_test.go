@@ -128,9 +128,10 @@ func TestDmesgRestrictHint(t *testing.T) {
 		value string // "" = file absent
 		want  string
 	}{
-		{"1\n", "kernel.dmesg_restrict=1; run as root or with CAP_SYSLOG"},
-		{"0\n", "run as root or with CAP_SYSLOG"},
-		{"", "run as root or with CAP_SYSLOG"},
+		// buildTree's root is not "/": what a container with --host-root sees.
+		{"1\n", "kernel.dmesg_restrict=1; run as root or with CAP_SYSLOG; in a container also --device /dev/kmsg"},
+		{"0\n", "run as root or with CAP_SYSLOG; in a container also --device /dev/kmsg"},
+		{"", "run as root or with CAP_SYSLOG; in a container also --device /dev/kmsg"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.TrimSpace(tt.value), func(t *testing.T) {
