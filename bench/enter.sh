@@ -70,16 +70,11 @@ cleanup() {
 	rm -rf "$work"
 	exit "$rc"
 }
-trap cleanup EXIT
-trap 'say "failed (status $?) at line $LINENO: $BASH_COMMAND"' ERR
-trap 'say interrupted; exit 130' INT TERM HUP
+install_traps cleanup
 
 # --- build -------------------------------------------------------------------
 
-say "building nsx with make build"
-make -C "$repo" build >/dev/null || die "make build failed"
-nsx=$repo/bin/nsx
-[[ -x $nsx ]] || die "make build made no $nsx"
+build_nsx
 mkdir "$work/empty"
 printf 'package main\n\nfunc main() {}\n' >"$work/empty/main.go"
 printf 'module empty\n' >"$work/empty/go.mod"

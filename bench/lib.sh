@@ -63,3 +63,20 @@ rmdir_retry() {
 median() { # values... -> median
 	printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
+
+# install_traps FUNC: FUNC runs on every exit (it removes what the script
+# made); an error says where it happened, an interrupt says so.
+install_traps() {
+	# shellcheck disable=SC2064 # the function's name is fixed now
+	trap "$1" EXIT
+	trap 'say "failed (status $?) at line $LINENO: $BASH_COMMAND"' ERR
+	trap 'say interrupted; exit 130' INT TERM HUP
+}
+
+# build_nsx: `make build` (the static binary that ships) and set nsx to it.
+build_nsx() {
+	say "building nsx with make build"
+	make -C "$repo" build >/dev/null || die "make build failed"
+	nsx=$repo/bin/nsx
+	[[ -x $nsx ]] || die "make build made no $nsx"
+}

@@ -81,10 +81,7 @@ cleanup() {
 	rm -rf "$work"
 	exit "$rc"
 }
-trap cleanup EXIT
-# set -e exits silently; say where.
-trap 'say "failed (status $?) at line $LINENO: $BASH_COMMAND"' ERR
-trap 'say interrupted; exit 130' INT TERM HUP
+install_traps cleanup
 
 # --- build -------------------------------------------------------------------
 

@@ -94,9 +94,7 @@ cleanup() {
 	rm -rf "$work"
 	exit "$rc"
 }
-trap cleanup EXIT
-trap 'say "failed (status $?) at line $LINENO: $BASH_COMMAND"' ERR
-trap 'say interrupted; exit 130' INT TERM HUP
+install_traps cleanup
 
 say "building nsx and spawn in $work"
 (cd "$repo" && CGO_ENABLED=0 go build -o "$work/nsx" ./cmd/nsx) || die "go build failed"
