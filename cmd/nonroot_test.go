@@ -264,3 +264,57 @@ func tablePIDs(table string) []int {
 	}
 	return pids
 }
+
+// TestNonRootWhyKilled: unprivileged, why-killed explains what the user may
+// see and says in few lines what it could not read: the kernel's ring
+// buffer (dmesg_restrict), the runtimes' state directories (one line for
+// all of them).
+func TestNonRootWhyKilled(t *testing.T) {
+	testutil.RequireRoot(t) // to switch to nobody
+	testutil.RequireCommand(t, "unshare")
+	nsx := buildNsx(t)
+	mine := startSleeper(t, true, "--user", "--map-root-user")
+
+	stdout, stderr, code := runAsNobody(t, nsx, "why-killed", strconv.Itoa(mine), "-o", "json")
+	var doc struct {
+		Verdict struct {
+			Code string `json:"code"`
+		} `json:"verdict"`
+		Target struct {
+			PID   int  `json:"pid"`
+			Alive bool `json:"alive"`
+		} `json:"target"`
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("exit %d stderr %q: %v\n%s", code, stderr, err, stdout)
+	}
+	if code != 0 || doc.Verdict.Code != "running" || doc.Target.PID != mine || !doc.Target.Alive {
+		t.Errorf("exit %d verdict %q target %+v: want 0, running, pid %d alive", code, doc.Verdict.Code, doc.Target, mine)
+	}
+	if b, _ := os.ReadFile("/proc/sys/kernel/dmesg_restrict"); strings.TrimSpace(string(b)) == "1" &&
+		!slices.ContainsFunc(doc.Warnings, func(w string) bool { return strings.Contains(w, "/dev/kmsg") && strings.Contains(w, "CAP_SYSLOG") }) {
+		t.Errorf("no warning says /dev/kmsg needs CAP_SYSLOG: %q", doc.Warnings)
+	}
+
+	_, stderr, code = runAsNobody(t, nsx, "why-killed", "--all")
+	if code != 0 && code != 4 {
+		t.Fatalf("--all as nobody: exit %d, stderr:\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	refused := 0
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "nsx: ") {
+			t.Errorf("stderr line %q is not an nsx: line", l)
+		}
+		if strings.HasPrefix(l, "nsx: warning: listing ") {
+			t.Errorf("a refused directory has a line of its own: %q", l)
+		}
+		if strings.Contains(l, "runtime state not readable (run as root)") {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("want one line for the runtime state nobody cannot read (Docker's is root's), got %d:\n%s", refused, stderr)
+	}
+}

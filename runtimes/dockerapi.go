@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"strings"
@@ -79,6 +80,8 @@ func (s *Store) loadDockerAPI() *dockerAPI {
 			}
 		case errors.Is(err, syscall.ECONNREFUSED):
 			// The stale socket of a stopped dockerd is no news.
+		case errors.Is(err, fs.ErrPermission):
+			s.refuse(s.path(sock))
 		default:
 			s.warnf("docker API at %s did not answer within %v: %v", s.hostPath(sock), dockerAPITimeout, err)
 		}

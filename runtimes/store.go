@@ -33,6 +33,9 @@ type Store struct {
 	usersOnce sync.Once
 	passwd    []PasswdEntry
 	warnings  []string
+	// refused are the paths the kernel would not let nsx read: one
+	// warning for all (an unprivileged run meets dozens).
+	refused []string
 }
 
 // NewStore reads runtime state under root ("/" on the host).
@@ -45,7 +48,26 @@ func NewStore(root string) *Store {
 func (s *Store) Warnings() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.warnings...)
+	out := append([]string(nil), s.warnings...)
+	if n := len(s.refused); n > 0 {
+		shown := s.refused[:min(n, 3)]
+		more := ""
+		if n > len(shown) {
+			more = fmt.Sprintf(" and %d more", n-len(shown))
+		}
+		out = append(out, fmt.Sprintf("runtime state not readable (run as root): %s%s; containers there are named by cgroup only",
+			strings.Join(shown, ", "), more))
+	}
+	return out
+}
+
+// refuse notes a path whose reading the kernel refused.
+func (s *Store) refuse(path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.refused, path) {
+		s.refused = append(s.refused, path)
+	}
 }
 
 func (s *Store) path(rel string) string { return filepath.Join(s.root, rel) }
@@ -94,6 +116,11 @@ func (s *Store) warnf(format string, args ...any) {
 // runtime that is not installed, or a container removed meanwhile.
 func (s *Store) warnUnlessGone(err error, what string) {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return
+	}
+	var pe *fs.PathError
+	if errors.Is(err, fs.ErrPermission) && errors.As(err, &pe) {
+		s.refuse(pe.Path)
 		return
 	}
 	s.warnf("%s: %v", what, err)
