@@ -141,9 +141,6 @@ func (o *whyKilledOptions) readEvidence(h inspect.Host, since time.Time) (*killE
 		}
 		ev.kills = kept
 	}
-	if len(coll.Sources) == 0 {
-		ev.warnings = append(ev.warnings, "no kernel log could be read (no /dev/kmsg, journal or /var/log/kern.log): only cgroup counters and runtime state are evidence")
-	}
 	return ev, nil
 }
 

@@ -109,6 +109,10 @@ func Collect(opt ReadOptions) (*Collection, error) {
 	if !opt.NoFiles {
 		c.readFiles()
 	}
+	if c.kmsgOverwritten > 0 && len(c.col.Sources) == 1 {
+		// Only worth a line when nothing else keeps what the ring lost.
+		c.warn(fmt.Sprintf("%s: the %d oldest records of this boot were overwritten (ring buffer full) and no journal or log file keeps them: older kills are not seen", kmsgName, c.kmsgOverwritten))
+	}
 	if len(c.col.Sources) == 0 {
 		c.warn(fmt.Sprintf("no kernel log found under %s (no /dev/kmsg, journal, or /var/log/kern.log, messages or syslog)", root))
 	}
@@ -123,6 +127,9 @@ type collector struct {
 	clock Clock
 	col   *Collection
 	found []found
+	// kmsgOverwritten counts the running boot's records the ring buffer
+	// no longer holds.
+	kmsgOverwritten uint64
 }
 
 // found is an event and the rank of the source it came from.
@@ -184,9 +191,7 @@ func (c *collector) readKmsg() {
 	switch {
 	case st.Mode()&fs.ModeCharDevice != 0:
 		recs, ks, err = readKmsgDevice(path)
-		if ks.first > 0 {
-			c.warn(fmt.Sprintf("%s: the %d oldest records of this boot were overwritten (ring buffer full); older kills are only in the journal or log files", kmsgName, ks.first))
-		}
+		c.kmsgOverwritten = ks.first
 	case st.Mode().IsRegular():
 		var data []byte
 		if data, err = os.ReadFile(path); err == nil {
