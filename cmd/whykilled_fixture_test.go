@@ -126,6 +126,15 @@ func whyKilledFixture(t *testing.T) string {
 		memcgReport("php-fpm", 1377, "/docker/"+fixWebID, "/docker/"+fixWebID, 262144, 250000)...)
 	k.report(time.Date(2026, 11, 28, 22, 0, 0, 0, time.UTC), 10500.75,
 		memcgReport("dd", 4242, "/batch/child", "/batch", 32768, 30000)...)
+	// A host-wide OOM in the 6.8+ layout (rss split into anon/file/shmem).
+	k.report(time.Date(2026, 11, 28, 22, 5, 0, 0, time.UTC), 10800.5,
+		"stress invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0",
+		"Tasks state (memory values in pages):",
+		"[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name",
+		"[   1420]   999  1420   100000    50000    49000     1000         0   500000        0             0 postgres",
+		"[   7777]     0  7777  2000000  1900000  1899000     1000         0 15400000        0             0 stress",
+		"oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/user.slice/user-0.slice/session-1.scope,task=stress,pid=7777,uid=0",
+		"Out of memory: Killed process 7777 (stress) total-vm:8000000kB, anon-rss:7596000kB, file-rss:4000kB, shmem-rss:0kB, UID:0 pgtables:15040kB oom_score_adj:0")
 	if err := os.MkdirAll(filepath.Join(root, "var/log"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +183,16 @@ func TestWhyKilledFixture(t *testing.T) {
 		{"4242", "oom-ancestor-limit", 4, func(t *testing.T, d wkDoc) {
 			if d.Target.Kind != "process" || d.Target.Alive || len(d.Kills) != 1 || d.Kills[0].OOMMemcg != "/batch" {
 				t.Errorf("target %+v kills %+v: want the gone PID's kill at /batch", d.Target, d.Kills)
+			}
+		}},
+		{"7777", "oom-host", 4, func(t *testing.T, d wkDoc) {
+			for _, want := range []string{"host-wide OOM", "stress (pid 7777) 7.2 GiB, postgres (pid 1420) 195.3 MiB"} {
+				if !strings.Contains(d.Verdict.Summary, want) {
+					t.Errorf("summary lacks %q: %s", want, d.Verdict.Summary)
+				}
+			}
+			if len(d.Kills) != 1 || d.Kills[0].Kind != "host" {
+				t.Errorf("kills %+v: want stress's, kind host", d.Kills)
 			}
 		}},
 		{"31000", "sigkill", 4, func(t *testing.T, d wkDoc) {
@@ -226,14 +245,14 @@ func TestWhyKilledFixture(t *testing.T) {
 		for _, k := range d.Kills {
 			pids = append(pids, k.PID)
 		}
-		if d.View != "kills" || fmt.Sprint(pids) != "[31000 4242 1377 5120]" || code != 4 {
-			t.Fatalf("view %q kills %v exit %d, want kills [31000 4242 1377 5120] (most recent first), exit 4", d.View, pids, code)
+		if d.View != "kills" || fmt.Sprint(pids) != "[31000 7777 4242 1377 5120]" || code != 4 {
+			t.Fatalf("view %q kills %v exit %d, want kills [31000 7777 4242 1377 5120] (most recent first), exit 4", d.View, pids, code)
 		}
-		if c := d.Kills[2].Container; c == nil || c.ID != fixWebID || c.Name != "web" {
+		if c := d.Kills[3].Container; c == nil || c.ID != fixWebID || c.Name != "web" {
 			t.Errorf("php-fpm's container %+v, want web", c)
 		}
-		if d.Kills[1].Container != nil || d.Kills[1].Kind != "ancestor-limit" {
-			t.Errorf("dd in /batch/child: container %+v kind %s, want none and ancestor-limit", d.Kills[1].Container, d.Kills[1].Kind)
+		if d.Kills[2].Container != nil || d.Kills[2].Kind != "ancestor-limit" {
+			t.Errorf("dd in /batch/child: container %+v kind %s, want none and ancestor-limit", d.Kills[2].Container, d.Kills[2].Kind)
 		}
 	})
 
