@@ -289,7 +289,7 @@ func resolveSubject(snap *inspect.Snapshot, spec string) (diagnose.Subject, erro
 	switch t.Kind {
 	case inspect.TargetContainer:
 		c := t.Container
-		s := diagnose.Subject{Kind: "container", Container: c, PID: snap.MainPID(c), Alive: true}
+		s := diagnose.Subject{Kind: "container", Container: c, PID: snap.MainPID(c), Alive: true, PreviousAttempt: previousAttempt(snap, c)}
 		if c.LastRun != nil && c.LastRun.StartedAt != nil && c.State == "running" {
 			s.Started = c.LastRun.StartedAt
 		}
@@ -299,7 +299,7 @@ func resolveSubject(snap *inspect.Snapshot, spec string) (diagnose.Subject, erro
 		if p := snap.Processes[s.PID]; p != nil && p.Container != nil && snap.MainPID(p.Container) == s.PID {
 			// A container's main process is the container.
 			c := p.Container
-			s.Kind, s.Container = "container", c
+			s.Kind, s.Container, s.PreviousAttempt = "container", c, previousAttempt(snap, c)
 			if c.LastRun != nil && c.State == "running" {
 				s.Started = c.LastRun.StartedAt
 			}
@@ -309,6 +309,33 @@ func resolveSubject(snap *inspect.Snapshot, spec string) (diagnose.Subject, erro
 		return diagnose.Subject{}, usagef("%q is a pod: name one of its containers (NAMESPACE/POD/CONTAINER)", spec)
 	}
 	return diagnose.Subject{}, usagef("%q names a namespace: why-killed explains a container or a process", spec)
+}
+
+// previousAttempt is the container a pod ran before c under the same
+// name — the kubelet makes a new container for every restart — that
+// finished last; nil when c is no pod's or ran first.
+func previousAttempt(snap *inspect.Snapshot, c *inspect.Container) *inspect.Container {
+	if c.Pod == nil || c.Name == "" || c.PodSandbox {
+		return nil
+	}
+	var prev *inspect.Container
+	for _, o := range snap.Runtimes.All() {
+		if o.ID == c.ID || o.Name != c.Name || o.Pod == nil || o.State == "running" ||
+			o.LastRun == nil || o.LastRun.FinishedAt == nil || !samePod(o.Pod, c.Pod) {
+			continue
+		}
+		if prev == nil || o.LastRun.FinishedAt.After(*prev.LastRun.FinishedAt) {
+			prev = o
+		}
+	}
+	return prev
+}
+
+func samePod(a, b *runtimes.Pod) bool {
+	if a.UID != "" && b.UID != "" {
+		return a.UID == b.UID
+	}
+	return a.Name != "" && a.Name == b.Name && a.Namespace == b.Namespace
 }
 
 func firstLevel(levels []inspect.CgroupLevel, controller string) *inspect.CgroupLevel {

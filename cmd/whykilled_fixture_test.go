@@ -288,3 +288,43 @@ func TestWhyKilledFixtureBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestWhyKilledKubeletFixture: on a cgroup v2 Kubernetes node (v2-kubelet),
+// nginx's previous attempt was OOM-killed at the pod's limit (the CRI
+// status says OOMKilled, the kernel says whose limit). Asked by the exited
+// attempt's ID and by the pod container's name — the running attempt, a
+// new container — both get the pod-limit verdict.
+func TestWhyKilledKubeletFixture(t *testing.T) {
+	const (
+		oldNginx = "8fb2600e6e6118d062bf0d7354683499f4c98a1d6afaa378961ba83b59cc2eb4"
+		podSlice = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod6f1c2b8e_4a7d_4e21_9c3b_5d8e7f6a1b20.slice"
+	)
+	root := testutil.FixtureHost(t, "v2-kubelet")
+	finished := time.Unix(0, 1795904069877310026) // the CRI status's FinishedAt
+	var k kernLog
+	k.report(finished.Add(-400*time.Millisecond), 72000.125,
+		memcgReport("nginx", 3301, podSlice+"/cri-containerd-"+oldNginx+".scope", podSlice, 393216, 250000)...)
+	if err := os.MkdirAll(filepath.Join(root, "var/log"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "var/log/kern.log"), []byte(k.b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{oldNginx[:12], "shop/checkout-7f9c8d6b5-x2x4q/nginx"} {
+		t.Run(target, func(t *testing.T) {
+			stdout, stderr, code := nsxInProcess(t, "--host-root", root, "why-killed", target, "-o", "json")
+			var d wkDoc
+			if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+				t.Fatalf("exit %d stderr %q: %v\n%s", code, stderr, err, stdout)
+			}
+			t.Logf("summary: %s", d.Verdict.Summary)
+			if d.Verdict.Code != "oom-ancestor-limit" || code != 4 || !strings.Contains(d.Verdict.Summary, "the pod's cgroup "+podSlice) {
+				t.Errorf("verdict %s exit %d, want oom-ancestor-limit naming the pod's cgroup, exit 4:\n%s", d.Verdict.Code, code, d.Verdict.Summary)
+			}
+			if len(d.Kills) != 1 || d.Kills[0].PID != 3301 || d.Kills[0].Kind != "ancestor-limit" || !d.Kills[0].MainProcess ||
+				d.Kills[0].LimitBytes == nil || *d.Kills[0].LimitBytes != 384<<20 {
+				t.Errorf("kills %+v: want nginx 3301, ancestor-limit, main, the pod's 384 MiB", d.Kills)
+			}
+		})
+	}
+}

@@ -47,6 +47,10 @@ type Subject struct {
 	Cgroup string
 	// Started is when the process, or the container's current run, started.
 	Started *time.Time
+	// PreviousAttempt is the exited container a Kubernetes pod ran before
+	// this one under the same name (the kubelet makes a new container for
+	// every restart): why it ended is why this one was started.
+	PreviousAttempt *runtimes.Container
 }
 
 // Input is every fact WhyKilled weighs.
@@ -120,15 +124,19 @@ func WhyKilled(in Input) (*Report, error) {
 // subjectKills selects and classifies the subject's kills, oldest first.
 func subjectKills(in Input) []Kill {
 	s := in.Subject
-	ref := s.Cgroup
 	var out []Kill
 	for _, k := range in.Kills {
 		var ok bool
+		ref := s.Cgroup
 		switch {
 		case s.Container != nil:
-			ok = belongsTo(k.VictimCgroup(), s.Container)
+			vc := k.VictimCgroup()
+			ok = belongsTo(vc, s.Container)
 			if ok && ref == "" {
-				ref = ownCgroup(k.VictimCgroup(), s.Container.ID)
+				ref = ownCgroup(vc, s.Container.ID)
+			}
+			if prev := s.PreviousAttempt; !ok && prev != nil && belongsTo(vc, prev) {
+				ok, ref = true, ownCgroup(vc, prev.ID)
 			}
 		case !s.Alive:
 			ok = k.PID == s.PID && (in.Boot == "" || k.Boot == "" || k.Boot == in.Boot)
@@ -233,6 +241,12 @@ func (r *Report) runningVerdict(in Input) {
 	if s.Container != nil {
 		run = s.Container.LastRun
 	}
+	again := fmt.Sprintf(" It was started again%s and is running%s.", restarts(run), since(s.Started))
+	if prev := s.PreviousAttempt; prev != nil && prev.LastRun != nil {
+		// The run that ended is the previous container's.
+		run = prev.LastRun
+		again = fmt.Sprintf(" That was its previous attempt, container %s; the kubelet started this one%s and it is running.", prev.ShortID(), since(s.Started))
+	}
 	var current []*Kill
 	var previous *Kill
 	for i := range r.Kills {
@@ -254,7 +268,7 @@ func (r *Report) runningVerdict(in Input) {
 	case previous != nil:
 		previous.MainProcess = true
 		f := killVerdict(s, previous, in.Levels)
-		f.Summary += fmt.Sprintf(" It was started again%s and is running%s.", restarts(run), since(s.Started))
+		f.Summary += again
 		r.Verdict = f
 	default:
 		if f, ok := pidsVerdict(s, in.Levels); ok {
@@ -622,6 +636,16 @@ func timeline(s Subject, r *Report) []Evidence {
 	}
 	for _, k := range r.Kills {
 		ev = append(ev, Evidence{Time: k.Time, Text: k.describe(), Source: k.Source})
+	}
+	if prev := s.PreviousAttempt; prev != nil && prev.LastRun != nil && prev.LastRun.FinishedAt != nil {
+		text := "previous attempt " + prev.ShortID() + " ended"
+		if code := prev.LastRun.ExitCode; code != nil {
+			text = fmt.Sprintf("previous attempt %s exited with code %d", prev.ShortID(), *code)
+		}
+		if prev.LastRun.Reason != "" {
+			text += " (" + prev.LastRun.Reason + ")"
+		}
+		ev = append(ev, Evidence{Time: prev.LastRun.FinishedAt, Text: text, Source: "runtime state"})
 	}
 	if run != nil && run.FinishedAt != nil && r.Exit != nil {
 		text := fmt.Sprintf("exited with code %d", r.Exit.Code)

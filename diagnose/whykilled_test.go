@@ -145,6 +145,16 @@ func TestWhyKilledVerdicts(t *testing.T) {
 			wantInText: []string{"restart count 3"},
 		},
 		{
+			name: "running pod container whose previous attempt was killed at the pod's limit",
+			in: Input{Subject: Subject{Kind: "container", Alive: true, Started: tp(2 * time.Minute), Cgroup: "/kubepods/podA/" + webID,
+				Container: &runtimes.Container{Runtime: runtimes.Containerd, ID: webID, Name: "app", State: "running", Pod: &runtimes.Pod{Namespace: "shop", Name: "web-1"}},
+				PreviousAttempt: &runtimes.Container{Runtime: runtimes.Containerd, ID: otherID, Name: "app", State: "exited",
+					LastRun: &runtimes.RunState{FinishedAt: tp(time.Minute + time.Second), ExitCode: ip(137), Reason: "OOMKilled"}}},
+				Kills: []Kill{memcgKill(time.Minute, 77, "app", "/kubepods/podA/"+otherID, "/kubepods/podA"), memcgKill(time.Minute, 78, "x", "/kubepods/podB/c", "/kubepods/podB")}},
+			wantCode: CodeOOMAncestorLimit, wantSev: Critical, wantKills: 1, wantMain: true,
+			wantInText: []string{"shop/web-1/app", "the pod's cgroup /kubepods/podA", "previous attempt, container 9c2d0e1f3a4b"},
+		},
+		{
 			name: "running, its cgroup counted OOM kills the log no longer has",
 			in: Input{Subject: Subject{Kind: "container", Alive: true, Container: dockerWeb("running", nil), Cgroup: webCg},
 				Levels: []inspect.CgroupLevel{{Path: webCg, Controller: "memory", Events: map[string]uint64{"oomKill": 2}}}},
