@@ -41,8 +41,8 @@ ancestors, and the runtime's record of its last run:
   7 exited              not killed: exited on its own
   8 running             running, not killed; how close it is to its limits
 
-The kernel log is read from /dev/kmsg, the journal (journalctl -k) and
-/var/log/kern.log or messages (rotated and gzipped files too); kernel
+The kernel log is read from /dev/kmsg, the journal (journalctl) and
+/var/log/kern.log, messages or syslog (rotated and gzipped files too); kernel
 timestamps are turned into wall-clock time from the boot time, correct after
 a suspend for what was logged since. TARGET is a container name, ID or ID
 prefix (running or exited), NAMESPACE/POD/CONTAINER, or a PID — also one that
@@ -132,15 +132,8 @@ func (o *whyKilledOptions) readEvidence(h inspect.Host, since time.Time) (*killE
 	for _, u := range coll.Userspace {
 		ev.kills = append(ev.kills, diagnose.KillFromUserspace(u.Wall, u.Killer, u.Cgroup, u.PID, u.Comm, u.Text, u.Source))
 	}
-	if !since.IsZero() {
-		kept := ev.kills[:0]
-		for _, k := range ev.kills {
-			if k.Time == nil || !k.Time.Before(since) {
-				kept = append(kept, k)
-			}
-		}
-		ev.kills = kept
-	}
+	// Collect has dropped what is older than since.
+	diagnose.SortKills(ev.kills)
 	return ev, nil
 }
 

@@ -127,7 +127,7 @@ func KillsFromEvents(events []killlog.OOMEvent) []Kill {
 			kills = append(kills, k)
 		}
 	}
-	sortKills(kills)
+	SortKills(kills)
 	return kills
 }
 
@@ -199,9 +199,9 @@ func topTasks(rows []killlog.TaskRow, n int) []TaskUse {
 	return out
 }
 
-// sortKills orders kills oldest first: by wall time when both have one,
+// SortKills orders kills oldest first: by wall time when both have one,
 // else by position (the streams are already in order).
-func sortKills(kills []Kill) {
+func SortKills(kills []Kill) {
 	sort.SliceStable(kills, func(i, j int) bool {
 		a, b := kills[i].Time, kills[j].Time
 		return a != nil && b != nil && a.Before(*b)
