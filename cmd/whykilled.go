@@ -197,7 +197,10 @@ func (o *whyKilledOptions) run(stdout, stderr io.Writer, spec string, since time
 		}
 	}
 	if subject.Alive {
-		if p := snap.Details(subject.PID); p != nil && p.StartTime != 0 {
+		// A scan reads no stat; the start time bounds which kills are
+		// this process's life's.
+		snap.LoadStats([]int{subject.PID})
+		if p := snap.Processes[subject.PID]; p != nil && p.Comm != "" {
 			started := ev.clock.Wall(time.Duration(p.StartTime) * time.Second / clockTicks)
 			if subject.Started == nil {
 				subject.Started = &started

@@ -680,6 +680,33 @@ func TestWhyKilledLive(t *testing.T) {
 		w.kills = append(w.kills, want)
 	})
 
+	t.Run("oom-child: a live process whose child was killed, asked about by its PID", func(t *testing.T) {
+		const limit = 32 * mib
+		_, dir := w.v1MemoryCgroup(t, limit)
+		// The shell joins the limited cgroup, runs dd as a child (killed),
+		// then waits: it lives on in the cgroup that lost a process.
+		c := exec.Command("sh", "-c", `echo $$ >"$0/cgroup.procs" && dd if=/dev/zero of=/dev/null bs=100M count=1; exec sleep 300`, dir)
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
+		pid := c.Process.Pid
+		poll(t, "dd killed and the shell sleeping", func() (bool, string) {
+			comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+			oc, _ := os.ReadFile(filepath.Join(dir, "memory.oom_control"))
+			return strings.TrimSpace(string(comm)) == "sleep" && strings.Contains(string(oc), "oom_kill 1"), string(comm) + " " + string(oc)
+		})
+		doc := w.why(t, cmd.ExitWarning, strconv.Itoa(pid))
+		checkVerdict(t, doc, "oom-child", 4, "warning")
+		if doc.Target.Kind != "process" || doc.Target.PID != pid || !doc.Target.Alive {
+			t.Errorf("target %+v, want process %d, alive", doc.Target, pid)
+		}
+		k := oneKill(t, doc.Kills)
+		if k.Comm != "dd" || k.PID == pid || k.MainProcess == nil || *k.MainProcess || k.Kind != "limit" {
+			t.Errorf("kill %+v: want dd (not the shell %d), not the main process, at its own limit", k, pid)
+		}
+	})
+
 	t.Run("pids-limit: forks refused, the container runs on", func(t *testing.T) {
 		const pidsLimit = 10
 		// The loop runs in a child shell, which gives up at the first refused
