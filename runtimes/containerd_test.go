@@ -262,11 +262,7 @@ func TestStoreIdentifyContainerd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := NewStore(root)
-			c := FromCgroupPath(tt.cgroup)
-			if c == nil {
-				t.Fatalf("FromCgroupPath(%q) = nil", tt.cgroup)
-			}
-			s.Identify(c)
+			c := identified(t, s, tt.cgroup)
 			tt.want.Cgroup = tt.cgroup
 			if diff := cmp.Diff(tt.want, c); diff != "" {
 				t.Errorf("Identify mismatch (-want +got):\n%s", diff)

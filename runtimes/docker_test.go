@@ -111,18 +111,7 @@ func TestParseDockerConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseDockerConfig([]byte(tt.in))
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("ParseDockerConfig(%.60q…) = %+v, want an error", tt.in, got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseDockerConfig(%.60q…): %v", tt.in, err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("ParseDockerConfig mismatch (-want +got):\n%s", diff)
-			}
+			checkParse(t, "ParseDockerConfig", tt.in, got, err, tt.wantErr, tt.want)
 		})
 	}
 }
@@ -250,18 +239,7 @@ func TestParseDockerHostConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseDockerHostConfig([]byte(tt.in))
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("ParseDockerHostConfig(%.60q…) = %+v, want an error", tt.in, got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseDockerHostConfig(%.60q…): %v", tt.in, err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("ParseDockerHostConfig mismatch (-want +got):\n%s", diff)
-			}
+			checkParse(t, "ParseDockerHostConfig", tt.in, got, err, tt.wantErr, tt.want)
 		})
 	}
 }

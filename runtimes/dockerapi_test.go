@@ -3,8 +3,6 @@ package runtimes
 import (
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // dockerAPIList is the answer of Docker 20.10 on the test VM to
@@ -62,18 +60,7 @@ func TestParseDockerAPIList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseDockerAPIList([]byte(tt.in))
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("parseDockerAPIList(%.60q…) = %v, want an error", tt.in, got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseDockerAPIList(%.60q…): %v", tt.in, err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("parseDockerAPIList mismatch (-want +got):\n%s", diff)
-			}
+			checkParse(t, "parseDockerAPIList", tt.in, got, err, tt.wantErr, tt.want)
 		})
 	}
 }

@@ -137,18 +137,7 @@ func TestParseOCISpec(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseOCISpec([]byte(tt.in))
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("parseOCISpec(%.60q…) = %+v, want an error", tt.in, got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseOCISpec(%.60q…): %v", tt.in, err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("parseOCISpec mismatch (-want +got):\n%s", diff)
-			}
+			checkParse(t, "parseOCISpec", tt.in, got, err, tt.wantErr, tt.want)
 		})
 	}
 }

@@ -94,18 +94,7 @@ func TestParseRuncState(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseRuncState([]byte(tt.in))
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("parseRuncState(%.60q…) = %+v, want an error", tt.in, got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseRuncState(%.60q…): %v", tt.in, err)
-			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(ociState{})); diff != "" {
-				t.Errorf("parseRuncState mismatch (-want +got):\n%s", diff)
-			}
+			checkParse(t, "parseRuncState", tt.in, got, err, tt.wantErr, tt.want, cmp.AllowUnexported(ociState{}))
 		})
 	}
 }
@@ -131,18 +120,7 @@ func TestParseCrunStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseCrunStatus(tt.id, []byte(tt.in))
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("parseCrunStatus(%.60q…) = %+v, want an error", tt.in, got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseCrunStatus(%.60q…): %v", tt.in, err)
-			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(ociState{})); diff != "" {
-				t.Errorf("parseCrunStatus mismatch (-want +got):\n%s", diff)
-			}
+			checkParse(t, "parseCrunStatus", tt.in, got, err, tt.wantErr, tt.want, cmp.AllowUnexported(ociState{}))
 		})
 	}
 }

@@ -178,18 +178,7 @@ func TestParseCRIOState(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseCRIOState([]byte(tt.in))
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("parseCRIOState(%.60q…) = %+v, want an error", tt.in, got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseCRIOState(%.60q…): %v", tt.in, err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("parseCRIOState mismatch (-want +got):\n%s", diff)
-			}
+			checkParse(t, "parseCRIOState", tt.in, got, err, tt.wantErr, tt.want)
 		})
 	}
 }
@@ -347,11 +336,7 @@ func TestStoreIdentifyCRIO(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := NewStore(root)
-			c := FromCgroupPath(tt.cgroup)
-			if c == nil {
-				t.Fatalf("FromCgroupPath(%q) = nil", tt.cgroup)
-			}
-			s.Identify(c)
+			c := identified(t, s, tt.cgroup)
 			tt.want.Cgroup = tt.cgroup
 			if tt.want.PodSandbox {
 				if got := c.DisplayName(); got != "shop/web-7f9c" {
@@ -458,8 +443,7 @@ func TestStoreIdentifyPodmanWithoutDB(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := NewStore(root)
-			c := FromCgroupPath(tt.cgroup)
-			s.Identify(c)
+			c := identified(t, s, tt.cgroup)
 			tt.want.Cgroup = tt.cgroup
 			if diff := cmp.Diff(tt.want, c); diff != "" {
 				t.Errorf("Identify mismatch (-want +got):\n%s", diff)
