@@ -192,7 +192,7 @@ func (o *whyKilledOptions) run(stdout, stderr io.Writer, spec string, since time
 		}
 		levels = lv
 		warnings = append(warnings, w...)
-		if mem := firstLevel(levels, "memory"); mem != nil {
+		if mem := inspect.InnermostLevel(levels, "memory"); mem != nil {
 			subject.Cgroup = mem.Path
 		}
 	}
@@ -210,24 +210,20 @@ func (o *whyKilledOptions) run(stdout, stderr io.Writer, spec string, since time
 			}
 		}
 	}
-	input := diagnose.Input{Subject: subject, Kills: ev.kills, Levels: levels, Boot: ev.clock.Boot, Now: time.Now()}
-	report, err := diagnose.WhyKilled(input)
-	if err == nil && !subject.Alive && len(report.Kills) > 0 && layout != nil {
-		// What was killed is gone, but the cgroup the kernel named may
+	input := diagnose.Input{Subject: subject, Kills: ev.kills, Boot: ev.clock.Boot, Now: time.Now()}
+	if !subject.Alive && layout != nil {
+		// What was killed is gone, but the cgroup its last kill names may
 		// remain (a plain process's), and its parents (a pod, a slice)
-		// keep counting: read them and weigh again.
-		p := report.Kills[len(report.Kills)-1].VictimCgroup()
-		if subject.Container != nil {
-			p = diagnose.ContainerCgroup(ev.kills, subject.Container)
-		}
-		if p != "" {
-			lv, w := h.CgroupLevelsOf(map[string]string{"memory": p, "pids": p}, layout)
-			input.Levels, input.Subject.Cgroup = lv, p
+		// keep counting.
+		if p := diagnose.GoneCgroup(input); p != "" {
+			var w []string
+			levels, w = h.CgroupLevelsOf(map[string]string{"memory": p, "pids": p}, layout)
+			subject.Cgroup = p
 			warnings = append(warnings, w...)
-			subject, levels = input.Subject, lv
-			report, err = diagnose.WhyKilled(input)
 		}
 	}
+	input.Subject, input.Levels = subject, levels
+	report, err := diagnose.WhyKilled(input)
 	if errors.Is(err, diagnose.ErrNoEvidence) {
 		return fmt.Errorf("no process %d, and the logs read (%s) hold no kill of it: it may have exited on its own, or the log was rotated away", subject.PID, sourceNames(ev.sources))
 	}
@@ -332,15 +328,6 @@ func samePod(a, b *runtimes.Pod) bool {
 		return a.UID == b.UID
 	}
 	return a.Name != "" && a.Name == b.Name && a.Namespace == b.Namespace
-}
-
-func firstLevel(levels []inspect.CgroupLevel, controller string) *inspect.CgroupLevel {
-	for i := range levels {
-		if levels[i].Controller == controller {
-			return &levels[i]
-		}
-	}
-	return nil
 }
 
 func sourceNames(s []sourceJSON) string {
@@ -492,15 +479,20 @@ func (o *whyKilledOptions) runAll(stdout, stderr io.Writer, since time.Time) err
 			if k.LimitBytes != nil {
 				limit = units.Bytes(*k.LimitBytes)
 			}
+			// The victim's cgroup, and the one whose limit was hit when
+			// that is another (an ancestor's).
 			cg := k.OOMMemcg
 			if k.Kind == diagnose.KillAncestorLimit || cg == "" {
-				cg = k.TaskMemcg + map[bool]string{true: " (limit: " + k.OOMMemcg + ")", false: ""}[k.OOMMemcg != "" && k.OOMMemcg != k.TaskMemcg]
+				cg = k.TaskMemcg
+				if k.OOMMemcg != "" && k.OOMMemcg != k.TaskMemcg {
+					cg += " (limit: " + k.OOMMemcg + ")"
+				}
 			}
 			comm := k.Comm
 			if comm == "" {
 				comm = "-"
 			}
-			t.append(when, container, pid, comm, string(k.Kind), limit, orDash(cg))
+			t.append(when, container, pid, comm, string(k.Kind), limit, dash(cg))
 		}
 		if err := t.render(stdout, o.noHeaders, term, color); err != nil {
 			return err
@@ -516,11 +508,4 @@ func (o *whyKilledOptions) runAll(stdout, stderr io.Writer, since time.Time) err
 		return exitCodeError{code: ExitCritical}
 	}
 	return nil
-}
-
-func orDash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "-"
-	}
-	return s
 }

@@ -305,15 +305,3 @@ func KillFromUserspace(wall time.Time, killer, cgroup string, pid int, comm, tex
 	}
 	return k
 }
-
-// ContainerCgroup is the cgroup of container c as the kills in the log
-// name it ("" when none does): an exited container's cgroup is gone, and
-// this is where its parents' counters are found.
-func ContainerCgroup(kills []Kill, c *runtimes.Container) string {
-	for i := len(kills) - 1; i >= 0; i-- {
-		if p := kills[i].VictimCgroup(); belongsTo(p, c) {
-			return ownCgroup(p, c.ID)
-		}
-	}
-	return ""
-}

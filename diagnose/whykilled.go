@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"nsx/inspect"
 	"nsx/internal/units"
@@ -158,7 +161,26 @@ func subjectKills(in Input) []Kill {
 	return out
 }
 
-// window reports whether a kill happened in [from-graceBefore, to+graceAfter]
+// GoneCgroup is the cgroup a subject that no longer runs lived in, as its
+// last kill names it — a container's own cgroup, a process's — or "" when
+// no kill names one. The cgroup itself may be gone; its parents (a pod, a
+// slice) outlive it and keep counting.
+func GoneCgroup(in Input) string {
+	kills := subjectKills(in)
+	for i := len(kills) - 1; i >= 0; i-- {
+		vc := kills[i].VictimCgroup()
+		switch c := in.Subject.Container; {
+		case vc == "":
+		case c == nil:
+			return vc
+		case belongsTo(vc, c):
+			return ownCgroup(vc, c.ID)
+		}
+	}
+	return ""
+}
+
+// inWindow reports whether a kill happened in [from-graceBefore, to+graceAfter]
 // (open ends when nil; a kill without wall time is taken as inside).
 func inWindow(k *Kill, from, to *time.Time) bool {
 	if k.Time == nil {
@@ -259,7 +281,7 @@ func (r *Report) runningVerdict(in Input) {
 		}
 	}
 	ownOOMKills := uint64(0)
-	if lv := innermost(in.Levels, "memory"); lv != nil && lv.Events != nil {
+	if lv := inspect.InnermostLevel(in.Levels, "memory"); lv != nil && lv.Events != nil {
 		ownOOMKills = lv.Events["oomKill"]
 	}
 	switch {
@@ -391,7 +413,7 @@ func pidsVerdict(s Subject, levels []inspect.CgroupLevel) (Finding, bool) {
 func healthyVerdict(s Subject, levels []inspect.CgroupLevel) Finding {
 	f := Finding{Code: CodeRunning, Severity: OK}
 	text := fmt.Sprintf("%s is running and was not killed%s.", subjectName(s), since(s.Started))
-	if lv := innermost(levels, "memory"); lv != nil && lv.UsageBytes != nil {
+	if lv := inspect.InnermostLevel(levels, "memory"); lv != nil && lv.UsageBytes != nil {
 		limit, level := effectiveLimit(levels)
 		if limit != nil {
 			pct := 100 * float64(*lv.UsageBytes) / float64(*limit)
@@ -527,15 +549,6 @@ func effectiveLimit(levels []inspect.CgroupLevel) (*uint64, string) {
 	return limit, level
 }
 
-func innermost(levels []inspect.CgroupLevel, controller string) *inspect.CgroupLevel {
-	for i := range levels {
-		if levels[i].Controller == controller {
-			return &levels[i]
-		}
-	}
-	return nil
-}
-
 func victims(kills []*Kill) string {
 	var parts []string
 	for i, k := range kills {
@@ -587,13 +600,10 @@ func exitOf(code int) *Exit {
 	return e
 }
 
-var signalNames = map[int]string{1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT",
-	7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE",
-	14: "SIGALRM", 15: "SIGTERM", 24: "SIGXCPU", 25: "SIGXFSZ", 31: "SIGSYS"}
-
+// signalName is the kernel's name of signal n ("SIGKILL"), or "signal N".
 func signalName(n int) string {
-	if s, ok := signalNames[n]; ok {
-		return s
+	if name := unix.SignalName(syscall.Signal(n)); name != "" {
+		return name
 	}
 	return fmt.Sprintf("signal %d", n)
 }

@@ -305,3 +305,29 @@ func TestKillHistorySIGKILLedContainers(t *testing.T) {
 		t.Errorf("worker under /custom: %+v, want web's, ancestor-limit", h[2])
 	}
 }
+
+// TestGoneCgroup: where to read the surviving parents' counters of what
+// is gone — the container's own cgroup even when the victim was in a
+// sub-cgroup of it, the process's cgroup, nothing without a kill.
+func TestGoneCgroup(t *testing.T) {
+	webCg := "/docker/" + webID
+	tests := []struct {
+		name string
+		in   Input
+		want string
+	}{
+		{"container, victim in a sub-cgroup", Input{Subject: Subject{Kind: "container", Container: dockerWeb("exited", nil)},
+			Kills: []Kill{memcgKill(0, 1, "a", webCg+"/worker", webCg), memcgKill(time.Minute, 2, "b", "/docker/"+otherID, "/docker/"+otherID)}}, webCg},
+		{"gone process", Input{Subject: Subject{Kind: "process", PID: 7},
+			Kills: []Kill{memcgKill(0, 7, "dd", "/batch/child", "/batch")}}, "/batch/child"},
+		{"no kill of it", Input{Subject: Subject{Kind: "process", PID: 8},
+			Kills: []Kill{memcgKill(0, 7, "dd", "/batch/child", "/batch")}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := GoneCgroup(tt.in); got != tt.want {
+				t.Errorf("GoneCgroup = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -192,7 +192,7 @@ func (c *cgroupPass) memoryInfo(lines []CgroupLine) (*MemoryInfo, error) {
 		}
 		mi.Current, _ = r.uint(p, "memory.current")
 		if ev, ok := r.flat(p, "memory.events"); ok {
-			mi.Events = renameKeys(ev, map[string]string{"oom_kill": "oomKill", "oom_group_kill": "oomGroupKill"})
+			mi.Events = renameKeys(ev, memoryEventNames)
 		}
 		if !c.summary {
 			if err := r.memoryDetailsV2(p, mi); err != nil {
@@ -204,13 +204,7 @@ func (c *cgroupPass) memoryInfo(lines []CgroupLine) (*MemoryInfo, error) {
 			return nil, err
 		}
 		mi.Current, _ = r.uint(p, "memory.usage_in_bytes")
-		if oc, ok := r.flat(p, "memory.oom_control"); ok {
-			under, disabled := oc["under_oom"] == 1, oc["oom_kill_disable"] == 1
-			mi.UnderOOM, mi.OOMKillDisable = &under, &disabled
-			if v, ok := oc["oom_kill"]; ok {
-				mi.Events = map[string]uint64{"oomKill": v}
-			}
-		}
+		mi.UnderOOM, mi.OOMKillDisable, mi.Events = r.oomControl(p)
 		if !c.summary {
 			if err := r.memoryDetailsV1(p, mi); err != nil {
 				return nil, err
@@ -222,6 +216,27 @@ func (c *cgroupPass) memoryInfo(lines []CgroupLine) (*MemoryInfo, error) {
 		mi.Percent = &pct
 	}
 	return mi, nil
+}
+
+// What nsx shows of v2 memory.events and memory.stat, under its JSON names.
+var (
+	memoryEventNames = map[string]string{"oom_kill": "oomKill", "oom_group_kill": "oomGroupKill"}
+	memoryStatV2     = map[string]string{"anon": "anon", "file": "file", "shmem": "shmem", "kernel": "kernel", "slab": "slab", "sock": "sock"}
+)
+
+// oomControl reads v1 memory.oom_control: whether the cgroup is stalled
+// under OOM, whether its OOM killer is disabled, and its OOM kills (4.13+)
+// as the one v1 memory event; all nil when the file is absent.
+func (r cgroupReader) oomControl(p string) (underOOM, killDisabled *bool, events map[string]uint64) {
+	oc, ok := r.flat(p, "memory.oom_control")
+	if !ok {
+		return nil, nil, nil
+	}
+	under, disabled := oc["under_oom"] == 1, oc["oom_kill_disable"] == 1
+	if v, ok := oc["oom_kill"]; ok {
+		events = map[string]uint64{"oomKill": v}
+	}
+	return &under, &disabled, events
 }
 
 // memoryDetailsV2 reads what only `nsx cgroup` shows of v2 memory.
@@ -242,7 +257,7 @@ func (r cgroupReader) memoryDetailsV2(p string, mi *MemoryInfo) error {
 	mi.Own.Min, _ = r.limitFile(p, "memory.min")
 	mi.Peak, _ = r.uint(p, "memory.peak")
 	if st, ok := r.flat(p, "memory.stat"); ok {
-		mi.Stat = pick(st, map[string]string{"anon": "anon", "file": "file", "shmem": "shmem", "kernel": "kernel", "slab": "slab", "sock": "sock"})
+		mi.Stat = pick(st, memoryStatV2)
 	}
 	if v, ok := r.uint(p, "memory.oom.group"); ok {
 		b := *v == 1

@@ -105,23 +105,17 @@ func (r cgroupReader) level(controller, p string, innermost bool) (CgroupLevel, 
 		if v2 {
 			lv.PeakBytes, _ = r.uint(p, "memory.peak")
 			if ev, ok := r.flat(p, "memory.events"); ok {
-				lv.Events = renameKeys(ev, map[string]string{"oom_kill": "oomKill", "oom_group_kill": "oomGroupKill"})
+				lv.Events = renameKeys(ev, memoryEventNames)
 			}
 			if innermost {
 				if st, ok := r.flat(p, "memory.stat"); ok {
-					lv.Stat = pick(st, map[string]string{"anon": "anon", "file": "file", "shmem": "shmem", "kernel": "kernel", "slab": "slab", "sock": "sock"})
+					lv.Stat = pick(st, memoryStatV2)
 				}
 			}
 		} else {
 			lv.PeakBytes, _ = r.uint(p, "memory.max_usage_in_bytes")
 			lv.Failcnt, _ = r.uint(p, "memory.failcnt")
-			if oc, ok := r.flat(p, "memory.oom_control"); ok {
-				under := oc["under_oom"] == 1
-				lv.UnderOOM = &under
-				if v, ok := oc["oom_kill"]; ok {
-					lv.Events = map[string]uint64{"oomKill": v}
-				}
-			}
+			lv.UnderOOM, _, lv.Events = r.oomControl(p)
 			if innermost {
 				if st, ok := r.flat(p, "memory.stat"); ok {
 					lv.Stat = pick(st, map[string]string{"total_rss": "anon", "total_cache": "file", "total_shmem": "shmem"})
@@ -142,4 +136,15 @@ func (r cgroupReader) level(controller, p string, innermost bool) (CgroupLevel, 
 		return lv, false
 	}
 	return lv, true
+}
+
+// InnermostLevel is the first level of a controller in levels as
+// CgroupLevels orders them: the cgroup's own, or nil when none was read.
+func InnermostLevel(levels []CgroupLevel, controller string) *CgroupLevel {
+	for i := range levels {
+		if levels[i].Controller == controller {
+			return &levels[i]
+		}
+	}
+	return nil
 }
