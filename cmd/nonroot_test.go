@@ -276,16 +276,7 @@ func TestNonRootWhyKilled(t *testing.T) {
 	mine := startSleeper(t, true, "--user", "--map-root-user")
 
 	stdout, stderr, code := runAsNobody(t, nsx, "why-killed", strconv.Itoa(mine), "-o", "json")
-	var doc struct {
-		Verdict struct {
-			Code string `json:"code"`
-		} `json:"verdict"`
-		Target struct {
-			PID   int  `json:"pid"`
-			Alive bool `json:"alive"`
-		} `json:"target"`
-		Warnings []string `json:"warnings"`
-	}
+	var doc whyKilledDoc
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("exit %d stderr %q: %v\n%s", code, stderr, err, stdout)
 	}

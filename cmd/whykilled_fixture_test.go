@@ -18,54 +18,7 @@ const (
 	fixOldJobID = "e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8"
 )
 
-// wkDoc is the part of why-killed's JSON the fixture tests check.
-type wkDoc struct {
-	SchemaVersion int    `json:"schemaVersion"`
-	View          string `json:"view"`
-	Target        struct {
-		Kind      string `json:"kind"`
-		PID       int    `json:"pid"`
-		Alive     bool   `json:"alive"`
-		Container *struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"container"`
-	} `json:"target"`
-	Verdict struct {
-		Code     string `json:"code"`
-		Number   int    `json:"number"`
-		Severity string `json:"severity"`
-		Summary  string `json:"summary"`
-	} `json:"verdict"`
-	Kills []struct {
-		Time        *time.Time        `json:"time"`
-		PID         int               `json:"pid"`
-		Comm        string            `json:"comm"`
-		Kind        string            `json:"kind"`
-		OOMMemcg    string            `json:"oomMemcg"`
-		TaskMemcg   string            `json:"taskMemcg"`
-		LimitBytes  *uint64           `json:"limitBytes"`
-		Stats       map[string]uint64 `json:"stats"`
-		MainProcess bool              `json:"mainProcess"`
-		Source      string            `json:"source"`
-		Container   *struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"container"`
-	} `json:"kills"`
-	Exit *struct {
-		Code   int    `json:"code"`
-		Signal string `json:"signal"`
-	} `json:"exit"`
-	Timeline []struct {
-		Text string `json:"text"`
-	} `json:"timeline"`
-	Fix     []string `json:"fix"`
-	Sources []struct {
-		Name    string `json:"name"`
-		Records int    `json:"records"`
-	} `json:"sources"`
-}
+func isTrue(b *bool) bool { return b != nil && *b }
 
 // kernLog writes kernel lines as rsyslog does with RFC 3339 stamps, the
 // printk timestamp inside; each report's lines share its wall time.
@@ -158,10 +111,10 @@ func TestWhyKilledFixture(t *testing.T) {
 		target   string
 		wantCode string
 		wantExit int
-		check    func(t *testing.T, d wkDoc)
+		check    func(t *testing.T, d whyKilledDoc)
 	}{
-		{"old-job", "oom-limit", 4, func(t *testing.T, d wkDoc) {
-			if len(d.Kills) != 1 || d.Kills[0].PID != 5120 || !d.Kills[0].MainProcess || d.Kills[0].Kind != "limit" ||
+		{"old-job", "oom-limit", 4, func(t *testing.T, d whyKilledDoc) {
+			if len(d.Kills) != 1 || d.Kills[0].PID != 5120 || !isTrue(d.Kills[0].MainProcess) || d.Kills[0].Kind != "limit" ||
 				d.Kills[0].LimitBytes == nil || *d.Kills[0].LimitBytes != 64<<20 || d.Kills[0].Source != "/var/log/kern.log" {
 				t.Errorf("kills %+v: want python3 5120, main, limit 64 MiB, from /var/log/kern.log", d.Kills)
 			}
@@ -172,20 +125,20 @@ func TestWhyKilledFixture(t *testing.T) {
 				t.Errorf("target %+v, want old-job, not alive", d.Target)
 			}
 		}},
-		{"web", "oom-child", 3, func(t *testing.T, d wkDoc) {
-			if len(d.Kills) != 1 || d.Kills[0].PID != 1377 || d.Kills[0].MainProcess {
+		{"web", "oom-child", 3, func(t *testing.T, d whyKilledDoc) {
+			if len(d.Kills) != 1 || d.Kills[0].PID != 1377 || isTrue(d.Kills[0].MainProcess) {
 				t.Errorf("kills %+v: want php-fpm 1377, not the main process", d.Kills)
 			}
 			if !d.Target.Alive || d.Target.PID != 1310 {
 				t.Errorf("target %+v: want web's nginx master 1310, alive", d.Target)
 			}
 		}},
-		{"4242", "oom-ancestor-limit", 4, func(t *testing.T, d wkDoc) {
+		{"4242", "oom-ancestor-limit", 4, func(t *testing.T, d whyKilledDoc) {
 			if d.Target.Kind != "process" || d.Target.Alive || len(d.Kills) != 1 || d.Kills[0].OOMMemcg != "/batch" {
 				t.Errorf("target %+v kills %+v: want the gone PID's kill at /batch", d.Target, d.Kills)
 			}
 		}},
-		{"7777", "oom-host", 4, func(t *testing.T, d wkDoc) {
+		{"7777", "oom-host", 4, func(t *testing.T, d whyKilledDoc) {
 			for _, want := range []string{"host-wide OOM", "stress (pid 7777) 7.2 GiB, postgres (pid 1420) 195.3 MiB"} {
 				if !strings.Contains(d.Verdict.Summary, want) {
 					t.Errorf("summary lacks %q: %s", want, d.Verdict.Summary)
@@ -195,12 +148,12 @@ func TestWhyKilledFixture(t *testing.T) {
 				t.Errorf("kills %+v: want stress's, kind host", d.Kills)
 			}
 		}},
-		{"31000", "sigkill", 4, func(t *testing.T, d wkDoc) {
+		{"31000", "sigkill", 4, func(t *testing.T, d whyKilledDoc) {
 			if len(d.Kills) != 1 || d.Kills[0].Kind != "userspace" || d.Kills[0].Comm != "chrome" || !strings.Contains(d.Verdict.Summary, "by earlyoom") {
 				t.Errorf("kills %+v summary %q: want chrome killed by earlyoom", d.Kills, d.Verdict.Summary)
 			}
 		}},
-		{"db", "running", 0, func(t *testing.T, d wkDoc) {
+		{"db", "running", 0, func(t *testing.T, d whyKilledDoc) {
 			if len(d.Kills) != 0 {
 				t.Errorf("db has kills %+v", d.Kills)
 			}
@@ -209,7 +162,7 @@ func TestWhyKilledFixture(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
 			stdout, stderr, code := nsxInProcess(t, "--host-root", root, "why-killed", tt.target, "-o", "json")
-			var d wkDoc
+			var d whyKilledDoc
 			if err := json.Unmarshal([]byte(stdout), &d); err != nil {
 				t.Fatalf("exit %d, stderr %q: %v\n%s", code, stderr, err, stdout)
 			}
@@ -237,7 +190,7 @@ func TestWhyKilledFixture(t *testing.T) {
 
 	t.Run("all", func(t *testing.T) {
 		stdout, _, code := nsxInProcess(t, "--host-root", root, "why-killed", "--all", "-o", "json")
-		var d wkDoc
+		var d whyKilledDoc
 		if err := json.Unmarshal([]byte(stdout), &d); err != nil {
 			t.Fatalf("%v\n%s", err, stdout)
 		}
@@ -313,7 +266,7 @@ func TestWhyKilledKubeletFixture(t *testing.T) {
 	for _, target := range []string{oldNginx[:12], "shop/checkout-7f9c8d6b5-x2x4q/nginx"} {
 		t.Run(target, func(t *testing.T) {
 			stdout, stderr, code := nsxInProcess(t, "--host-root", root, "why-killed", target, "-o", "json")
-			var d wkDoc
+			var d whyKilledDoc
 			if err := json.Unmarshal([]byte(stdout), &d); err != nil {
 				t.Fatalf("exit %d stderr %q: %v\n%s", code, stderr, err, stdout)
 			}
@@ -321,7 +274,7 @@ func TestWhyKilledKubeletFixture(t *testing.T) {
 			if d.Verdict.Code != "oom-ancestor-limit" || code != 4 || !strings.Contains(d.Verdict.Summary, "the pod's cgroup "+podSlice) {
 				t.Errorf("verdict %s exit %d, want oom-ancestor-limit naming the pod's cgroup, exit 4:\n%s", d.Verdict.Code, code, d.Verdict.Summary)
 			}
-			if len(d.Kills) != 1 || d.Kills[0].PID != 3301 || d.Kills[0].Kind != "ancestor-limit" || !d.Kills[0].MainProcess ||
+			if len(d.Kills) != 1 || d.Kills[0].PID != 3301 || d.Kills[0].Kind != "ancestor-limit" || !isTrue(d.Kills[0].MainProcess) ||
 				d.Kills[0].LimitBytes == nil || *d.Kills[0].LimitBytes != 384<<20 {
 				t.Errorf("kills %+v: want nginx 3301, ancestor-limit, main, the pod's 384 MiB", d.Kills)
 			}

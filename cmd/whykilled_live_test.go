@@ -48,100 +48,6 @@ import (
 
 const mib = 1 << 20
 
-// The JSON of `nsx why-killed`, decoded into local types read from the
-// documented contract, not from nsx's structs: a renamed or retyped field
-// breaks the test as it would break a script.
-type whyKilledKill struct {
-	Time          *time.Time        `json:"time"`
-	Monotonic     float64           `json:"monotonic"`
-	PID           int               `json:"pid"`
-	Comm          string            `json:"comm"`
-	Kind          string            `json:"kind"`
-	OOMMemcg      string            `json:"oomMemcg"`
-	TaskMemcg     string            `json:"taskMemcg"`
-	LimitBytes    *uint64           `json:"limitBytes"`
-	UsageBytes    *uint64           `json:"usageBytes"`
-	AnonRSSBytes  *uint64           `json:"anonRssBytes"`
-	FileRSSBytes  *uint64           `json:"fileRssBytes"`
-	ShmemRSSBytes *uint64           `json:"shmemRssBytes"`
-	Stats         map[string]uint64 `json:"stats"`
-	MainProcess   *bool             `json:"mainProcess"`
-	Source        string            `json:"source"`
-	AttributedBy  string            `json:"attributedBy"`
-	// Container is only in --all's list.
-	Container *struct {
-		Runtime string `json:"runtime"`
-		ID      string `json:"id"`
-		Name    string `json:"name"`
-	} `json:"container"`
-}
-
-type whyKilledCgroup struct {
-	Path          string            `json:"path"`
-	Controller    string            `json:"controller"`
-	Version       int               `json:"version"`
-	LimitBytes    *uint64           `json:"limitBytes"`
-	UsageBytes    *uint64           `json:"usageBytes"`
-	PeakBytes     *uint64           `json:"peakBytes"`
-	Events        map[string]uint64 `json:"events"`
-	Failcnt       *uint64           `json:"failcnt"`
-	PidsLimit     *uint64           `json:"pidsLimit"`
-	PidsCurrent   *uint64           `json:"pidsCurrent"`
-	PidsEventsMax *uint64           `json:"pidsEventsMax"`
-}
-
-type whyKilledDoc struct {
-	SchemaVersion int `json:"schemaVersion"`
-	Target        struct {
-		Kind      string        `json:"kind"`
-		PID       int           `json:"pid"`
-		Alive     bool          `json:"alive"`
-		Container *containerDoc `json:"container"`
-		Cgroup    string        `json:"cgroup"`
-	} `json:"target"`
-	Verdict struct {
-		Code     string `json:"code"`
-		Number   int    `json:"number"`
-		Severity string `json:"severity"`
-		Summary  string `json:"summary"`
-	} `json:"verdict"`
-	Kills   []whyKilledKill `json:"kills"`
-	LastRun *struct {
-		StartedAt    *time.Time `json:"startedAt"`
-		FinishedAt   *time.Time `json:"finishedAt"`
-		ExitCode     *int       `json:"exitCode"`
-		OOMKilled    bool       `json:"oomKilled"`
-		RestartCount int        `json:"restartCount"`
-	} `json:"lastRun"`
-	Exit *struct {
-		Code   int    `json:"code"`
-		Signal string `json:"signal"`
-	} `json:"exit"`
-	Cgroups  []whyKilledCgroup `json:"cgroups"`
-	Timeline []struct {
-		Time   string `json:"time"`
-		Text   string `json:"text"`
-		Source string `json:"source"`
-	} `json:"timeline"`
-	Fix     []string `json:"fix"`
-	Sources []struct {
-		Name    string `json:"name"`
-		Records int    `json:"records"`
-	} `json:"sources"`
-	Warnings []string `json:"warnings"`
-}
-
-type whyKilledAllDoc struct {
-	SchemaVersion int             `json:"schemaVersion"`
-	View          string          `json:"view"`
-	Kills         []whyKilledKill `json:"kills"`
-	Sources       []struct {
-		Name    string `json:"name"`
-		Records int    `json:"records"`
-	} `json:"sources"`
-	Warnings []string `json:"warnings"`
-}
-
 // wantKill is what a scenario knows of the OOM kill it caused, from the
 // kernel and Docker rather than from nsx.
 type wantKill struct {
@@ -244,6 +150,55 @@ func checkExit(t *testing.T, doc whyKilledDoc, code int, signal string) {
 	t.Helper()
 	if doc.Exit == nil || doc.Exit.Code != code || doc.Exit.Signal != signal {
 		t.Errorf("exit %+v, want code %d signal %q", doc.Exit, code, signal)
+	}
+}
+
+// checkKilledContainer checks the verdict of a container that died of
+// SIGKILL: code and number, critical, the container resolved though it
+// no longer runs, exit 137.
+func checkKilledContainer(t *testing.T, doc whyKilledDoc, code string, number int, id string) {
+	t.Helper()
+	checkVerdict(t, doc, code, number, "critical")
+	checkContainerTarget(t, doc, id, false)
+	checkExit(t, doc, 137, "SIGKILL")
+}
+
+// hog is a gated container (see gated) whose main process is a memory hog,
+// with what Docker and the kernel said of it before and after its death.
+type hog struct {
+	name            string
+	facts           dockerFacts
+	memDir, memPath string // its v1 memory cgroup, read while it runs
+	docker          identInspect
+}
+
+func watchHog(t *testing.T, name string) *hog {
+	t.Helper()
+	h := &hog{name: name, facts: inspectContainer(t, name)}
+	h.memDir, h.memPath = v1ControllerDir(t, h.facts.PID, "memory")
+	return h
+}
+
+// release lets the hog run and waits for the container to exit 137 (why
+// says what should kill it).
+func (h *hog) release(t *testing.T, why string) {
+	t.Helper()
+	dockerCLI(t, "exec", h.name, "touch", "/go")
+	if code := waitExit(t, h.name); code != 137 {
+		t.Fatalf("setup: the container exited %d, want 137 (%s)", code, why)
+	}
+	h.docker = identInspectOf(t, h.name)
+}
+
+// mainKill is the kill the kernel made of the hog, its main process, during
+// the run Docker recorded.
+func (h *hog) mainKill(t *testing.T, kind, oomMemcg string, limit uint64) wantKill {
+	t.Helper()
+	return wantKill{
+		pid: h.facts.PID, comm: "dd", kind: kind, oomMemcg: oomMemcg, taskMemcg: h.memPath,
+		limitBytes: limit, mainProcess: ptrTo(true), containerID: h.facts.ID,
+		after:  dockerTime(t, "StartedAt", h.docker.State.StartedAt),
+		before: dockerTime(t, "FinishedAt", h.docker.State.FinishedAt),
 	}
 }
 
@@ -465,18 +420,12 @@ func TestWhyKilledLive(t *testing.T) {
 		const limit = 32 * mib
 		name := w.container(t, "limit", []string{"--memory", "32m", "--memory-swap", "32m"},
 			gated("dd if=/dev/zero of=/dev/null bs=100M count=1")...)
-		facts := inspectContainer(t, name)
-		_, memPath := v1ControllerDir(t, facts.PID, "memory")
-		dockerCLI(t, "exec", name, "touch", "/go")
-		if code := waitExit(t, name); code != 137 {
-			t.Fatalf("setup: the container exited %d, want 137 (dd OOM-killed)", code)
-		}
-		docker := identInspectOf(t, name)
+		hog := watchHog(t, name)
+		hog.release(t, "dd OOM-killed")
+		facts, memPath, docker := hog.facts, hog.memPath, hog.docker
 
 		doc := w.why(t, cmd.ExitCritical, name)
-		checkVerdict(t, doc, "oom-limit", 1, "critical")
-		checkContainerTarget(t, doc, facts.ID, false)
-		checkExit(t, doc, 137, "SIGKILL")
+		checkKilledContainer(t, doc, "oom-limit", 1, facts.ID)
 		if doc.LastRun == nil || doc.LastRun.OOMKilled != docker.State.OOMKilled {
 			t.Errorf("lastRun %+v, want oomKilled %v as docker inspect says", doc.LastRun, docker.State.OOMKilled)
 		}
@@ -486,11 +435,7 @@ func TestWhyKilledLive(t *testing.T) {
 		if !strings.Contains(memPath, facts.ID) {
 			t.Fatalf("setup: the container's memory cgroup %s does not carry its ID", memPath)
 		}
-		want := wantKill{
-			pid: facts.PID, comm: "dd", kind: "limit", oomMemcg: memPath, taskMemcg: memPath,
-			limitBytes: limit, mainProcess: ptrTo(true), containerID: facts.ID,
-			after: dockerTime(t, "StartedAt", docker.State.StartedAt), before: dockerTime(t, "FinishedAt", docker.State.FinishedAt),
-		}
+		want := hog.mainKill(t, "limit", memPath, limit)
 		k := oneKill(t, doc.Kills)
 		checkKill(t, k, want)
 		// dd's 100 MiB buffer is anonymous memory: the victim holds most of
@@ -565,23 +510,12 @@ func TestWhyKilledLive(t *testing.T) {
 		const limit = 64 * mib
 		name := w.container(t, "shm", []string{"--memory", "64m", "--memory-swap", "64m", "--shm-size", "256m"},
 			gated("dd if=/dev/zero of=/dev/shm/fill bs=1M count=200")...)
-		facts := inspectContainer(t, name)
-		_, memPath := v1ControllerDir(t, facts.PID, "memory")
-		dockerCLI(t, "exec", name, "touch", "/go")
-		if code := waitExit(t, name); code != 137 {
-			t.Fatalf("setup: the container exited %d, want 137 (dd OOM-killed once /dev/shm filled the limit)", code)
-		}
-		docker := identInspectOf(t, name)
+		hog := watchHog(t, name)
+		hog.release(t, "dd OOM-killed once /dev/shm filled the limit")
 
 		doc := w.why(t, cmd.ExitCritical, name)
-		checkVerdict(t, doc, "oom-limit", 1, "critical")
-		checkContainerTarget(t, doc, facts.ID, false)
-		checkExit(t, doc, 137, "SIGKILL")
-		want := wantKill{
-			pid: facts.PID, comm: "dd", kind: "limit", oomMemcg: memPath, taskMemcg: memPath,
-			limitBytes: limit, mainProcess: ptrTo(true), containerID: facts.ID,
-			after: dockerTime(t, "StartedAt", docker.State.StartedAt), before: dockerTime(t, "FinishedAt", docker.State.FinishedAt),
-		}
+		checkKilledContainer(t, doc, "oom-limit", 1, hog.facts.ID)
+		want := hog.mainKill(t, "limit", hog.memPath, limit)
 		k := oneKill(t, doc.Kills)
 		checkKill(t, k, want)
 		// The tmpfs pages are in the memcg's stats, not in the victim.
@@ -605,29 +539,19 @@ func TestWhyKilledLive(t *testing.T) {
 		parent, _ := w.v1MemoryCgroup(t, limit)
 		name := w.container(t, "parent", []string{"--cgroup-parent", parent, "--memory", "1g"},
 			gated("dd if=/dev/zero of=/dev/null bs=100M count=1")...)
-		facts := inspectContainer(t, name)
-		memDir, memPath := v1ControllerDir(t, facts.PID, "memory")
+		hog := watchHog(t, name)
+		memDir, memPath := hog.memDir, hog.memPath
 		if filepath.Dir(memPath) != parent {
 			t.Fatalf("setup: the container's memory cgroup is %s, not under %s", memPath, parent)
 		}
 		if own := cgroupFileInt(t, memDir, "memory.limit_in_bytes"); own != 1<<30 {
 			t.Fatalf("setup: the container's own memory.limit_in_bytes is %d, want 1 GiB", own)
 		}
-		dockerCLI(t, "exec", name, "touch", "/go")
-		if code := waitExit(t, name); code != 137 {
-			t.Fatalf("setup: the container exited %d, want 137 (dd OOM-killed at the parent's limit)", code)
-		}
-		docker := identInspectOf(t, name)
+		hog.release(t, "dd OOM-killed at the parent's limit")
 
 		doc := w.why(t, cmd.ExitCritical, name)
-		checkVerdict(t, doc, "oom-ancestor-limit", 2, "critical")
-		checkContainerTarget(t, doc, facts.ID, false)
-		checkExit(t, doc, 137, "SIGKILL")
-		want := wantKill{
-			pid: facts.PID, comm: "dd", kind: "ancestor-limit", oomMemcg: parent, taskMemcg: memPath,
-			limitBytes: limit, mainProcess: ptrTo(true), containerID: facts.ID,
-			after: dockerTime(t, "StartedAt", docker.State.StartedAt), before: dockerTime(t, "FinishedAt", docker.State.FinishedAt),
-		}
+		checkKilledContainer(t, doc, "oom-ancestor-limit", 2, hog.facts.ID)
+		want := hog.mainKill(t, "ancestor-limit", parent, limit)
 		checkKill(t, oneKill(t, doc.Kills), want)
 		// The issue: "name the level and its limit".
 		if !mentions(doc, strings.TrimPrefix(parent, "/")) {
@@ -839,7 +763,7 @@ func TestWhyKilledLive(t *testing.T) {
 		if code != cmd.ExitCritical {
 			t.Errorf("exit %d, want %d (kills listed)", code, cmd.ExitCritical)
 		}
-		var doc whyKilledAllDoc
+		var doc whyKilledDoc
 		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 			t.Fatalf("decoding JSON: %v", err)
 		}
@@ -885,7 +809,7 @@ func TestWhyKilledLive(t *testing.T) {
 		if laterCode != cmd.ExitOK && laterCode != cmd.ExitCritical {
 			t.Fatalf("nsx why-killed --all --since %s: exit %d\n%s", cutoff, laterCode, laterErr)
 		}
-		var later whyKilledAllDoc
+		var later whyKilledDoc
 		if err := json.Unmarshal([]byte(laterOut), &later); err != nil {
 			t.Fatalf("--since %s: decoding JSON: %v", cutoff, err)
 		}
