@@ -167,16 +167,11 @@ func killFromEvent(e *killlog.OOMEvent, v killlog.Victim) Kill {
 	return k
 }
 
-// isHostOOM: the 5.0+ summary says global_oom or a non-memcg constraint;
-// older kernels say "Out of memory" (not "Memory cgroup out of memory").
+// isHostOOM: no cgroup limit was hit. The parser sets Global for
+// global_oom and for the pre-5.0 "Out of memory" message; a cpuset or
+// memory-policy constraint (5.0+) is no cgroup's limit either.
 func isHostOOM(e *killlog.OOMEvent) bool {
-	if e.Global {
-		return true
-	}
-	if e.Constraint != "" {
-		return e.Constraint != "CONSTRAINT_MEMCG"
-	}
-	return e.OOMMemcg == "" && e.Message == "Out of memory"
+	return e.Global || (e.Constraint != "" && e.Constraint != "CONSTRAINT_MEMCG")
 }
 
 func kib(v *uint64) *uint64 {

@@ -11,8 +11,10 @@
 //     "[12345.678901]", in the traditional "Nov 29 04:00:00 host kernel:" form
 //     or the RFC 3339 form; see ParseKernLogLine.
 //
-// ParseOOM turns a stream of records into OOMEvents, covering the report
-// formats of kernels 3.10 to 6.x (mm/oom_kill.c, mm/memcontrol.c).
+// OOMParser turns a stream of records, fed one at a time, into OOMEvents,
+// covering the report formats of kernels 3.10 to 6.x (mm/oom_kill.c,
+// mm/memcontrol.c); ParseOOM does the same for a slice. WriteSynthKernLog
+// (synth.go) writes a seeded kern.log of such reports for benchmarks.
 //
 // The parsers are pure. Collect is the reader beside them: it gathers every
 // OOM report and userspace OOM-daemon kill a host logged, everything under
