@@ -210,7 +210,7 @@ func (o *whyKilledOptions) run(stdout, stderr io.Writer, spec string, since time
 			}
 		}
 	}
-	input := diagnose.Input{Subject: subject, Kills: ev.kills, Boot: ev.clock.Boot, Now: time.Now()}
+	input := diagnose.Input{Subject: subject, Kills: ev.kills, Boot: ev.clock.Boot}
 	if !subject.Alive && layout != nil {
 		// What was killed is gone, but the cgroup its last kill names may
 		// remain (a plain process's), and its parents (a pod, a slice)
@@ -234,7 +234,7 @@ func (o *whyKilledOptions) run(stdout, stderr io.Writer, spec string, since time
 		SchemaVersion: SchemaVersion,
 		Target:        whyKilledTarget{Kind: subject.Kind, PID: subject.PID, Alive: subject.Alive, Comm: subject.Comm, Container: subject.Container, Cgroup: subject.Cgroup},
 		Verdict:       report.Verdict, Kills: nonNil(report.Kills), Exit: report.Exit,
-		Cgroups: nonNil(levels), Timeline: nonNil(report.Timeline), Fix: nonNil(report.Fix),
+		Cgroups: nonNil(levels), Timeline: nonNil(report.Timeline), Fix: nonNil(report.Verdict.Fix),
 		Sources: ev.sources, Warnings: nonNil(warnings),
 	}
 	if subject.Container != nil {

@@ -68,7 +68,6 @@ type Input struct {
 	// Boot is the running boot's ID ("" unknown): PIDs are compared only
 	// within it.
 	Boot string
-	Now  time.Time
 }
 
 // Exit is how a container's last run ended.
@@ -83,7 +82,6 @@ type Report struct {
 	Kills    []Kill
 	Exit     *Exit
 	Timeline []Evidence
-	Fix      []string
 }
 
 // graceBefore and graceAfter widen a run's window: runtimes stamp start and
@@ -119,7 +117,6 @@ func WhyKilled(in Input) (*Report, error) {
 		r.exitedVerdict(in)
 	}
 	r.Verdict.Number = codeNumbers[r.Verdict.Code]
-	r.Fix = r.Verdict.Fix
 	r.Timeline = timeline(s, r)
 	return r, nil
 }

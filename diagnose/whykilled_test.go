@@ -221,7 +221,7 @@ func TestWhyKilledVerdicts(t *testing.T) {
 					t.Errorf("summary says %q:\n%s", s, r.Verdict.Summary)
 				}
 			}
-			if len(r.Fix) == 0 && r.Verdict.Severity != OK {
+			if len(r.Verdict.Fix) == 0 && r.Verdict.Severity != OK {
 				t.Errorf("no advice for a %s verdict", r.Verdict.Severity)
 			}
 		})
