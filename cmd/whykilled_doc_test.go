@@ -53,6 +53,7 @@ type whyKilledDoc struct {
 		Kind      string        `json:"kind"`
 		PID       int           `json:"pid"`
 		Alive     bool          `json:"alive"`
+		Comm      string        `json:"comm"`
 		Container *containerDoc `json:"container"`
 		Cgroup    string        `json:"cgroup"`
 	} `json:"target"`

@@ -622,8 +622,8 @@ func TestWhyKilledLive(t *testing.T) {
 		})
 		doc := w.why(t, cmd.ExitWarning, strconv.Itoa(pid))
 		checkVerdict(t, doc, "oom-child", 4, "warning")
-		if doc.Target.Kind != "process" || doc.Target.PID != pid || !doc.Target.Alive {
-			t.Errorf("target %+v, want process %d, alive", doc.Target, pid)
+		if doc.Target.Kind != "process" || doc.Target.PID != pid || !doc.Target.Alive || doc.Target.Comm != "sleep" {
+			t.Errorf("target %+v, want process %d (sleep), alive", doc.Target, pid)
 		}
 		k := oneKill(t, doc.Kills)
 		if k.Comm != "dd" || k.PID == pid || k.MainProcess == nil || *k.MainProcess || k.Kind != "limit" {
