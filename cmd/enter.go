@@ -30,6 +30,7 @@ type enterOptions struct {
 	toolsDir        string
 	noPidfd         bool
 	hold            bool
+	printPlan       bool
 }
 
 func newEnterCmd(g *globalOptions) *cobra.Command {
@@ -107,6 +108,10 @@ or found.`,
 	// A test hook of test builds (go build -tags nsxtest); hidden.
 	f.BoolVar(&o.hold, "test-hold", false, "")
 	_ = f.MarkHidden("test-hold")
+	// For tests: print the plan's records instead of entering (they are
+	// compared with those of nsexec's fast path); hidden.
+	f.BoolVar(&o.printPlan, "test-plan", false, "")
+	_ = f.MarkHidden("test-plan")
 	return c
 }
 
@@ -140,6 +145,10 @@ func (o *enterOptions) run(stdin io.Reader, stdout, stderr io.Writer, target str
 		HostTools: o.hostTools, ToolsDir: o.toolsDir, NoPidfd: o.noPidfd,
 	})
 	if err != nil {
+		return err
+	}
+	if o.printPlan {
+		_, err := stdout.Write(plan.Encode())
 		return err
 	}
 	if len(plan.Types) == 0 {

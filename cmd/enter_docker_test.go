@@ -853,5 +853,9 @@ func TestEnterFDLeak(t *testing.T) {
 			}
 		}
 		checkFDs(t, "nsx enter with inherited fds", runWith(append([]string{nsx, "enter", name, "--"}, list...)...))
+		// And on the fast path (a PID, no option: no Go, no re-executed
+		// copy), where nsx itself holds them until it executes.
+		pid := strconv.Itoa(inspectContainer(t, name).PID)
+		checkFDs(t, "nsx enter PID (fast path) with inherited fds", runWith(append([]string{nsx, "enter", pid, "--"}, list...)...))
 	})
 }

@@ -645,7 +645,7 @@ func (p *Plan) Run(stdin io.Reader, stdout, stderr io.Writer) error {
 	planR.Close()
 	errW.Close()
 	go func() {
-		_, _ = planW.Write(p.encode())
+		_, _ = planW.Write(p.Encode())
 		planW.Close()
 	}()
 	done := make(chan struct{})
@@ -685,8 +685,9 @@ func (p *Plan) Run(stdin io.Reader, stdout, stderr io.Writer) error {
 	return werr
 }
 
-// encode writes the plan as nsexec.c reads it: NUL-separated KEY=VALUE.
-func (p *Plan) encode() []byte {
+// Encode writes the plan as nsexec.c reads it: NUL-separated KEY=VALUE
+// records. enter/nsexec/fastpath.c writes the same for the plans it makes.
+func (p *Plan) Encode() []byte {
 	var b bytes.Buffer
 	rec := func(k, v string) {
 		b.WriteString(k)

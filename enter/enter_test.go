@@ -110,7 +110,7 @@ func TestEncode(t *testing.T) {
 		Env: []string{"PATH=/bin", "X=a=b"}, UID: 1000, GID: 1000, Groups: []int{10, 1000}, SetGroups: true,
 		CgroupDirs: []string{"/sys/fs/cgroup/memory/docker/x"}, WD: "/tmp",
 		Security: &Security{CapBnd: 0x400, NoNewPrivs: true, Label: "exec docker-default"}}
-	recs := strings.Split(strings.TrimSuffix(string(p.encode()), "\x00"), "\x00")
+	recs := strings.Split(strings.TrimSuffix(string(p.Encode()), "\x00"), "\x00")
 	want := []string{"pid=42", "ns=net", "ns=user", "cgroup=/sys/fs/cgroup/memory/docker/x", "root=1", "cwdpath=/tmp",
 		"uid=1000", "gid=1000", "groups=10,1000", "setgroups=1",
 		"capbnd=400", "capprm=0", "capeff=0", "capinh=0", "capamb=0", "nnp=1", "label=exec docker-default",
@@ -119,7 +119,7 @@ func TestEncode(t *testing.T) {
 		t.Errorf("encode (-want +got):\n%s", diff)
 	}
 	p = &Plan{PID: 7, HostTools: true, ToolsDir: "/opt/tools", WD: "/", Command: []string{"ps"}}
-	recs = strings.Split(strings.TrimSuffix(string(p.encode()), "\x00"), "\x00")
+	recs = strings.Split(strings.TrimSuffix(string(p.Encode()), "\x00"), "\x00")
 	if recs[1] != "hosttools=1" || recs[2] != "tools=/opt/tools" || recs[3] != "cwdpath=/" {
 		t.Errorf("host-tools records %q", recs[:4])
 	}

@@ -52,10 +52,13 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "nsexec.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -74,6 +77,15 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
 
 #define PLAN_FD 3
 #define ERR_FD 4
@@ -84,20 +96,29 @@ extern char **environ;
 
 static int err_fd = -1;
 
-// failc reports a failed step to the parent and exits. The record is
-// "CODE message": CODE is the exit status nsx gives (1, or 126/127 for a
-// command that cannot be executed, as shells do); the parent prints the
-// message once, as "nsx: ...".
+// fast is set when this process is the nsx the user started, taking the
+// fast path (fastpath.c): no Go parent reads err_fd, errors go to stderr.
+static int fast;
+
+// failc reports a failed step and exits with CODE, the exit status nsx
+// gives (1, or 126/127 for a command that cannot be executed, as shells
+// do). To the Go parent the record is "CODE message" on err_fd, and it
+// prints the message once, as "nsx: ..." (with a hint where it has one); on
+// the fast path it is printed here, the same way.
 static void failc(int code, int errnum, const char *fmt, va_list ap) {
-	char msg[1200];
-	int n = snprintf(msg, sizeof(msg), "%d ", code);
+	char msg[1400];
+	int n = fast ? snprintf(msg, sizeof(msg), "nsx: ") : snprintf(msg, sizeof(msg), "%d ", code);
 	int m = vsnprintf(msg + n, sizeof(msg) - n - 2, fmt, ap);
 	if (m > 0)
 		n += m;
-	if (n > (int)sizeof(msg) - 200)
-		n = sizeof(msg) - 200;
+	if (n > (int)sizeof(msg) - 400)
+		n = sizeof(msg) - 400;
 	if (errnum)
 		n += snprintf(msg + n, 180, ": %s", strerror(errnum));
+	// The fast path runs only as root (fastpath.c), so the Go side's hint
+	// for a refused step is this one (cmd/enter.go, enterHint).
+	if (fast && code == 1 && (errnum == EPERM || errnum == EACCES))
+		n += snprintf(msg + n, 200, " (even root is refused: the target holds capabilities nsx lacks, or a security module denies it)");
 	msg[n++] = '\n';
 	ssize_t w = write(err_fd >= 0 ? err_fd : 2, msg, n);
 	(void)w;
@@ -187,10 +208,9 @@ static char *read_all(int fd, size_t *len) {
 
 static unsigned long long hex(const char *s) { return strtoull(s, NULL, 16); }
 
-static void parse_plan(struct plan *p) {
-	size_t len;
-	char *buf = read_all(PLAN_FD, &len);
-	close(PLAN_FD);
+// parse_plan reads the records of buf (len bytes, NUL-separated KEY=VALUE,
+// modified in place: the plan points into it).
+static void parse_plan(struct plan *p, char *buf, size_t len) {
 	for (size_t i = 0; i < len;) {
 		char *rec = buf + i;
 		size_t rl = strlen(rec);
@@ -271,20 +291,82 @@ static void parse_plan(struct plan *p) {
 		fail(0, "the plan names no process or no command");
 }
 
-// join_cgroups writes this process's PID into each cgroup's cgroup.procs,
-// while it still sees the host's cgroup mounts.
+// join_cgroups moves this process into the plan's cgroups, while it still
+// sees the host's cgroup mounts. What it costs matters: a PID written to
+// cgroup.procs makes the kernel take cgroup_threadgroup_rwsem for writing,
+// which waits for an RCU grace period — 1.5-2 ms on a busy host, 7 ms on an
+// idle one (Linux 6.18, measured). So:
+//   - v1: "0" (the writing thread) goes to each hierarchy's tasks file, a
+//     move the kernel makes without that lock; this process has one thread
+//     (Go's runtime has not started), so all of it moves;
+//   - v2, where a thread cannot move alone: the directory is opened here,
+//     and the process that goes on is created in it by
+//     clone3(CLONE_INTO_CGROUP) (spawn), which takes the lock for reading
+//     only; cgroup.procs remains for kernels before 5.7.
+static int cgroup2_fd = -1;
+static const char *cgroup2_dir;
+
+static void write_cgroup_file(const char *dir, const char *file, const char *value) {
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail(errno, "joining cgroup %s", dir);
+	ssize_t n = strlen(value);
+	if (write(fd, value, n) != n)
+		fail(errno, "joining cgroup %s", dir);
+	close(fd);
+}
+
+static void join_by_procs(const char *dir) {
+	char pid[32];
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	write_cgroup_file(dir, "cgroup.procs", pid);
+}
+
 static void join_cgroups(struct plan *p) {
-	char path[4096], pid[32];
-	int n = snprintf(pid, sizeof(pid), "%d", getpid());
 	for (int i = 0; i < p->ncgroups; i++) {
-		snprintf(path, sizeof(path), "%s/cgroup.procs", p->cgroups[i]);
-		int fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			fail(errno, "joining cgroup %s", p->cgroups[i]);
-		if (write(fd, pid, n) != n)
-			fail(errno, "joining cgroup %s", p->cgroups[i]);
-		close(fd);
+		const char *dir = p->cgroups[i];
+		struct statfs sfs;
+		if (statfs(dir, &sfs) < 0)
+			fail(errno, "joining cgroup %s", dir);
+		if (sfs.f_type != CGROUP2_SUPER_MAGIC) {
+			write_cgroup_file(dir, "tasks", "0");
+		} else if (cgroup2_fd < 0) {
+			cgroup2_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (cgroup2_fd < 0)
+				fail(errno, "joining cgroup %s", dir);
+			cgroup2_dir = dir;
+		} else {
+			join_by_procs(dir); // a second v2 mount: not seen on real hosts
+		}
 	}
+}
+
+struct clone_args_v2 {
+	unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+	    set_tid_size, cgroup;
+};
+
+// spawn forks: the child goes on, in the plan's v2 cgroup if it has one
+// (it starts there, see join_cgroups).
+static pid_t spawn(void) {
+	if (cgroup2_fd >= 0) {
+		struct clone_args_v2 a = {0};
+		a.flags = CLONE_INTO_CGROUP;
+		a.exit_signal = SIGCHLD;
+		a.cgroup = cgroup2_fd;
+		// With no stack given, clone3 returns twice like fork(2); this
+		// process has a single thread, so nothing of libc's is mid-way.
+		long r = syscall(SYS_clone3, &a, sizeof(a));
+		if (r >= 0)
+			return r;
+		// ENOSYS: before 5.3; E2BIG or EINVAL: CLONE_INTO_CGROUP is 5.7.
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			fail(errno, "joining cgroup %s", cgroup2_dir);
+		join_by_procs(cgroup2_dir);
+	}
+	return fork();
 }
 
 static int open_proc(long pid, const char *what, int flags) {
@@ -293,43 +375,54 @@ static int open_proc(long pid, const char *what, int flags) {
 	return open(path, flags | O_CLOEXEC);
 }
 
-// enter_namespaces joins the plan's namespaces: all at once through the
-// pidfd when the kernel can, else one /proc/PID/ns file at a time.
-static void enter_namespaces(struct plan *p, int pidfd) {
-	if (!p->nsflags)
+// enter_namespaces joins the namespaces of types (a subset of the plan's):
+// all at once through the pidfd when the kernel can, else one
+// /proc/PID/ns file at a time. It is called twice when a v2 cgroup is to be
+// joined: the cgroup namespace comes last, after spawn (see run_plan).
+static int ns_fds[16];
+static int ns_fds_open;
+
+static void enter_namespaces(struct plan *p, int pidfd, int types) {
+	if (!types)
 		return;
 	if (pidfd >= 0) {
-		if (setns(pidfd, p->nsflags) == 0)
+		if (setns(pidfd, types) == 0)
 			return;
 		// EINVAL: a kernel older than 5.8 takes no pidfd here. Any other
 		// error is the real answer, but the per-type path names the type.
 		if (errno != EINVAL && errno != EPERM)
 			fail(errno, "entering the namespaces of %ld", p->pid);
 	}
-	int fds[16];
 	int n = 0;
-	for (const struct nsdef *d = nstypes; d->name; d++) {
-		fds[n] = -1;
-		if (p->nsflags & d->flag) {
-			char what[32];
-			snprintf(what, sizeof(what), "ns/%s", d->name);
-			fds[n] = open_proc(p->pid, what, O_RDONLY);
-			if (fds[n] < 0)
-				fail(errno, "entering %s namespace of %ld: opening /proc/%ld/%s", d->name, p->pid, p->pid, what);
+	if (!ns_fds_open) {
+		// Every file the plan needs is opened at once: once in the
+		// target's mount namespace, /proc is its own.
+		for (const struct nsdef *d = nstypes; d->name; d++) {
+			ns_fds[n] = -1;
+			if (p->nsflags & d->flag) {
+				char what[32];
+				snprintf(what, sizeof(what), "ns/%s", d->name);
+				ns_fds[n] = open_proc(p->pid, what, O_RDONLY);
+				if (ns_fds[n] < 0)
+					fail(errno, "entering %s namespace of %ld: opening /proc/%ld/%s", d->name, p->pid, p->pid,
+					     what);
+			}
+			n++;
 		}
-		n++;
+		ns_fds_open = 1;
 	}
+	n = sizeof(nstypes) / sizeof(nstypes[0]) - 1;
 	if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
 		fail(errno, "process %ld exited while nsx entered it", p->pid);
 	// Pass 0 skips the user namespace and forgives failures; pass 1 joins
 	// the user namespace, then what pass 0 could not.
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = (pass == 0 ? 1 : 0); i < n; i++) {
-			if (fds[i] < 0)
+			if (ns_fds[i] < 0 || !(types & nstypes[i].flag))
 				continue;
-			if (setns(fds[i], nstypes[i].flag) == 0) {
-				close(fds[i]);
-				fds[i] = -1;
+			if (setns(ns_fds[i], nstypes[i].flag) == 0) {
+				close(ns_fds[i]);
+				ns_fds[i] = -1;
 				continue;
 			}
 			if (pass == 1)
@@ -338,8 +431,9 @@ static void enter_namespaces(struct plan *p, int pidfd) {
 	}
 }
 
-// relay waits for the child that went on into the pid namespace, passing on
-// the signals a supervisor sends, and ends as the child ended.
+// relay waits for the child that went on (into the pid namespace, the v2
+// cgroup, or both), passing on the signals a supervisor sends, and ends as
+// the child ended.
 static volatile pid_t child_pid;
 
 static void forward(int sig) {
@@ -371,17 +465,11 @@ static void relay(pid_t child) {
 		if (r < 0 && errno != EINTR)
 			_exit(1);
 	}
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		signal(sig, SIG_DFL);
-		sigset_t set;
-		sigemptyset(&set);
-		sigaddset(&set, sig);
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		prctl(PR_SET_DUMPABLE, 0); // no core dump of nsx for the command's crash
-		kill(getpid(), sig);
-		_exit(128 + sig);
-	}
+	// A signal's death is told as a shell tells it, 128+N, an exit status:
+	// the same whichever way nsx ran (Go's side turns its child's signal
+	// death into 128+N too), and no core dump of nsx for the command's.
+	if (WIFSIGNALED(status))
+		_exit(128 + WTERMSIG(status));
 	_exit(WEXITSTATUS(status));
 }
 
@@ -447,9 +535,13 @@ static void set_label(struct plan *p) {
 // close_other_fds closes every fd but 0, 1, 2 and the error channel
 // (close-on-exec): nothing of the host's may reach the command.
 static void close_other_fds(void) {
-	if (syscall(SYS_close_range, 3, err_fd - 1, 0) == 0 &&
-	    syscall(SYS_close_range, err_fd + 1, ~0U, 0) == 0)
+	if (err_fd < 0) {
+		if (syscall(SYS_close_range, 3, ~0U, 0) == 0)
+			return;
+	} else if (syscall(SYS_close_range, 3, err_fd - 1, 0) == 0 &&
+	           syscall(SYS_close_range, err_fd + 1, ~0U, 0) == 0) {
 		return;
+	}
 	for (int fd = 3; fd < 65536; fd++)
 		if (fd != err_fd)
 			close(fd);
@@ -584,23 +676,8 @@ static void build_tools_root(struct plan *p, int tree) {
 		fail(errno, "changing root to the tools root");
 }
 
-__attribute__((constructor)) static void nsexec(void) {
-	const char *mode = getenv("_NSX_ENTER");
-	if (!mode || strcmp(mode, "1"))
-		return;
-	// No process in the container may ptrace this one or open its memory
-	// or /proc/PID/exe while it holds host state: non-dumpable before any
-	// namespace is joined, until exec (which resets it for the command).
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		fail(errno, "making nsx non-dumpable");
-	err_fd = ERR_FD;
-	fcntl(err_fd, F_SETFD, FD_CLOEXEC);
-	struct plan *p = calloc(1, sizeof(*p));
-	if (!p)
-		fail(ENOMEM, "planning");
-	parse_plan(p);
-
-	int pidfd = fcntl(PIDFD_FD, F_GETFD) >= 0 ? PIDFD_FD : -1;
+// run_plan enters and executes the command; it returns only by exiting.
+static void run_plan(struct plan *p, int pidfd) {
 	int rootfd = -1, cwdfd = -1;
 	if (p->root && (rootfd = open_proc(p->pid, "root", O_PATH | O_DIRECTORY)) < 0)
 		fail(errno, "opening the root of %ld", p->pid);
@@ -621,21 +698,24 @@ __attribute__((constructor)) static void nsexec(void) {
 	// and holds only its own.
 	if ((p->nsflags & CLONE_NEWUSER) && setgroups(0, NULL) < 0 && errno != EPERM)
 		fail(errno, "dropping supplementary groups");
-	enter_namespaces(p, pidfd);
-	if (pidfd >= 0)
-		close(pidfd);
+	// The kernel lets a process be created in a v2 cgroup only by one that
+	// can see both its own cgroup and that one from its cgroup namespace
+	// (where the hierarchy is mounted with nsdelegate, as systemd does):
+	// the target's cgroup namespace is entered after spawn, by the child.
+	int late = cgroup2_fd >= 0 ? p->nsflags & CLONE_NEWCGROUP : 0;
+	enter_namespaces(p, pidfd, p->nsflags & ~late);
 
-	if (p->nsflags & CLONE_NEWPID) {
-		pid_t child = fork();
+	// On the fast path nsx forks always, so that its exit status is the
+	// command's, or 128+N for a signal, as through Go, not the command's own
+	// death by signal.
+	if ((p->nsflags & CLONE_NEWPID) || cgroup2_fd >= 0 || fast) {
+		pid_t child = spawn();
 		if (child < 0)
-			fail(errno, "forking into the pid namespace of %ld", p->pid);
+			fail(errno, "forking in the namespaces of %ld", p->pid);
 		if (child > 0) {
-			close(err_fd); // the child reports; EOF must mean it ran
+			if (err_fd >= 0)
+				close(err_fd); // the child reports; EOF must mean it ran
 			err_fd = -1;
-			if (rootfd >= 0)
-				close(rootfd);
-			if (cwdfd >= 0)
-				close(cwdfd);
 			// Nor may the relay, in the target's namespaces, keep an fd
 			// of the host's (an inherited one, the --host-tools tree).
 			if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
@@ -646,6 +726,11 @@ __attribute__((constructor)) static void nsexec(void) {
 		// The child dies with the relay, so never outlives a killed nsx.
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	}
+	enter_namespaces(p, pidfd, late);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (cgroup2_fd >= 0)
+		close(cgroup2_fd);
 
 	if (p->hosttools) {
 		build_tools_root(p, tree);
@@ -689,4 +774,59 @@ __attribute__((constructor)) static void nsexec(void) {
 	environ = p->env;
 	execvp(p->argv[0], p->argv);
 	fail_exec(errno, "executing %s in the namespaces of %ld", p->argv[0], p->pid);
+}
+
+// nsexec runs before Go's runtime, in every nsx. It acts in two cases:
+//   - _NSX_ENTER=1: this is the copy of nsx package enter started; the plan
+//     is on fd 3, errors go to fd 4, a pidfd may be on fd 5;
+//   - `nsx enter PID -- COMMAND...` typed by a user or a script, which
+//     fastpath.c can plan without Go: this process enters and executes the
+//     command, printing its errors itself.
+// Anything else returns, and Go's nsx runs.
+__attribute__((constructor)) static void nsexec(int argc, char **argv, char **envp) {
+	(void)envp;
+	const char *mode = getenv("_NSX_ENTER");
+	char *buf = NULL;
+	size_t len = 0;
+	int pidfd = -1;
+	if (!mode) {
+		if (!nsx_fast_plan(argc, argv, &buf, &len, &pidfd))
+			return;
+#ifdef NSX_TEST_HOOKS
+		// Tests compare this plan with Go's (cmd/enter_fastpath_test.go).
+		if (getenv("_NSX_TEST_FAST_PLAN")) {
+			ssize_t w = write(1, buf, len);
+			_exit(w == (ssize_t)len ? 0 : 1);
+		}
+		// And hold the entered process, as --test-hold does on Go's path.
+		if (getenv("_NSX_TEST_HOLD")) {
+			static const char hold[] = "testhold=1";
+			buf = realloc(buf, len + sizeof(hold));
+			if (!buf)
+				_exit(1);
+			memcpy(buf + len, hold, sizeof(hold));
+			len += sizeof(hold);
+		}
+#endif
+		fast = 1;
+	} else if (strcmp(mode, "1")) {
+		return;
+	}
+	// No process in the container may ptrace this one or open its memory
+	// or /proc/PID/exe while it holds host state: non-dumpable before any
+	// namespace is joined, until exec (which resets it for the command).
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail(errno, "making nsx non-dumpable");
+	if (!fast) {
+		err_fd = ERR_FD;
+		fcntl(err_fd, F_SETFD, FD_CLOEXEC);
+		buf = read_all(PLAN_FD, &len);
+		close(PLAN_FD);
+		pidfd = fcntl(PIDFD_FD, F_GETFD) >= 0 ? PIDFD_FD : -1;
+	}
+	struct plan *p = calloc(1, sizeof(*p));
+	if (!p)
+		fail(ENOMEM, "planning");
+	parse_plan(p, buf, len);
+	run_plan(p, pidfd);
 }
