@@ -165,6 +165,13 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp}
 cp "$busybox" "$root/bin/busybox"
+# util-linux's unshare (busybox's cannot make a cgroup namespace), with the C
+# library it is linked to, at the paths its loader expects.
+cp /usr/bin/unshare "$root/bin/ul-unshare"
+for lib in $(ldd /usr/bin/unshare | grep -o '/[^ ]*'); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
 if [[ -n ${NSX_VM_BIN:-} ]]; then
 	# The guest has no C library: a dynamic binary is "not found" there.
 	if ldd "$NSX_VM_BIN" >/dev/null 2>&1; then

@@ -165,6 +165,61 @@ section "nsx enter cgroup" nsx enter $sandbox_pid -- cat /proc/self/cgroup
 for t in ipc mnt net uts; do
 	section "nsx enter ns $t" nsx enter $sandbox_pid -- readlink /proc/self/ns/$t
 done
+# A container-like sandbox in a cgroup of its own, with its own cgroup and pid
+# namespaces too (util-linux's unshare: busybox's has no -C), on a hierarchy
+# mounted with nsdelegate as systemd mounts it: the kernel then creates a
+# process in that cgroup only for one that can see both cgroups from its
+# cgroup namespace. nsx enter (its fast path, and Go's with --all) runs a
+# sleep in it; the sleep's cgroup and namespaces are read from here, outside.
+mkdir $cg/nsx/box
+in_cgroup $cg/nsx/box ul-unshare -C -p -f -u -i -n -m sleep 100000
+box_unshare=$!
+box_pid=""
+i=0
+while [ -z "$box_pid" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	read -r box_pid _ </proc/$box_unshare/task/$box_unshare/children
+	i=$((i + 1))
+done
+section "box pid" echo "$box_pid"
+section "proc box cgroup" cat /proc/$box_pid/cgroup
+for t in cgroup ipc mnt net pid uts; do
+	section "proc box ns $t" readlink /proc/$box_pid/ns/$t
+done
+for how in fast go; do
+	flags=""
+	[ $how = go ] && flags=--all
+	nsx enter $flags $box_pid -- sleep 100000 2>/tmp/enter.err &
+	relay=$!
+	cmd_pid=""
+	i=0
+	# Up to 30 s: Go's start is slow under an emulated CPU.
+	while [ -z "$cmd_pid" ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		# fast: nsx is the relay, the sleep its child; go: nsx, its
+		# re-executed copy (the relay), then the sleep.
+		cmd_pid=$(echo $(cat /proc/$relay/task/*/children 2>/dev/null))
+		if [ $how = go ] && [ -n "$cmd_pid" ]; then
+			cmd_pid=$(cat /proc/$cmd_pid/task/*/children 2>/dev/null)
+		fi
+		cmd_pid=$(echo $cmd_pid) # no trailing space
+		i=$((i + 1))
+	done
+	section "box enter $how stderr" cat /tmp/enter.err
+	section "box enter $how cgroup" cat /proc/$cmd_pid/cgroup
+	for t in cgroup ipc mnt net pid uts; do
+		section "box enter $how ns $t" readlink /proc/$cmd_pid/ns/$t
+	done
+	section "box enter $how pid" echo "$cmd_pid"
+	# Should the sleep not be found, nsx goes too: nothing waits forever.
+	kill -KILL $cmd_pid 2>/dev/null
+	sleep 0.2
+	kill -KILL $relay 2>/dev/null
+	wait $relay
+	note "nsx enter $how into the box: exit status $? (137: its sleep was killed)"
+done
+kill -KILL $box_unshare 2>/dev/null
+
 # The other views only have to run cleanly on a v2-only host; their output
 # is for a human reading the log.
 section "nsx ls text" nsx ls --color never

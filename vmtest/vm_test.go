@@ -437,6 +437,28 @@ func TestCgroupV2VM(t *testing.T) {
 		}
 	})
 
+	t.Run("nsx enter into a cgroup and pid namespace under nsdelegate", func(t *testing.T) {
+		// The box: a cgroup of its own, and its own cgroup and pid
+		// namespaces; the sleep nsx runs in it must be in the box's
+		// cgroup (seen from the root cgroup namespace) and namespaces, on
+		// the fast path and on Go's.
+		want := log.get(t, "proc box cgroup")
+		if want != "0::/nsx/box" {
+			t.Fatalf("the box's cgroup is %q, want 0::/nsx/box (init.sh)", want)
+		}
+		for _, how := range []string{"fast", "go"} {
+			if got := log.get(t, "box enter "+how+" cgroup"); got != want {
+				t.Errorf("%s: the entered sleep's cgroup is %q, want the box's %q (stderr %q)", how, got, want, log.get(t, "box enter "+how+" stderr"))
+			}
+			for _, typ := range []string{"cgroup", "ipc", "mnt", "net", "pid", "uts"} {
+				got, boxNS := log.get(t, "box enter "+how+" ns "+typ), log.get(t, "proc box ns "+typ)
+				if got != boxNS || got == log.get(t, "proc 1 ns "+typ) {
+					t.Errorf("%s: the entered sleep's %s namespace is %q, want the box's %q (not init's)", how, typ, got, boxNS)
+				}
+			}
+		}
+	})
+
 	t.Run("kernel saw the OOM kills and the refused forks", func(t *testing.T) {
 		// Sanity of the setup itself: without these the nsx checks below
 		// would compare against a hierarchy that is not the one intended.
