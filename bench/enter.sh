@@ -10,19 +10,24 @@
 # start each, as a user or a script runs them):
 #   nsx        `nsx enter PID -- true`, the measured command;
 #   nsenter    `nsenter -a -t PID true` (util-linux), the peer;
-# and, to show where nsx's time goes:
-#   nsx-nocg   `nsx enter --no-cgroup PID -- true`: without joining the
-#              target's cgroups (nsenter joins none);
+# and, to show where the time goes:
+#   nsx-go     `nsx enter --all PID -- true`: the same plan (--all is the
+#              default) made by Go — an option is not the fast path's form,
+#              so Go starts, plans, and executes a copy of nsx to enter;
 #   version    `nsx version`: starting nsx's Go runtime and CLI, nothing
-#              more, the least any `nsx` command costs;
-#   go-empty   a Go program that does nothing, linked as make build links
-#              nsx (static, external linker): the least any Go binary costs;
+#              more, the least any `nsx` command that runs Go costs;
 #   true       `/bin/true`: starting one process from this shell.
+# `nsx enter PID -- CMD` is the fast path (enter/nsexec/fastpath.c): the
+# constructor of the nsx started plans and enters, Go never starts.
 # It prints a Markdown table of medians (ms), the ratio nsx/nsenter and
 # whether the target (<= 1.5) is met ("met" or "MISSED").
 #
 # Usage (as root, from anywhere):  bench/enter.sh
 #   RUNS=200      timed runs per command
+#   PAUSE=0.1     sleep this long (seconds) before each timed run, as on an
+#                 idle host where a command comes now and then (the kernel's
+#                 RCU grace periods, which some cgroup moves wait for, are
+#                 longest there); default none
 #   NO_DOCKER=1   use the unshare'd sleep even if Docker is running
 # Exit status: 0, whether the target is met or not (the verdict line says);
 # 1 for an error (a tool that fails, a target that cannot be started).
@@ -43,6 +48,8 @@ source "$repo/bench/lib.sh"
 
 [[ $EUID -eq 0 ]] || die "needs root: nsx enter and nsenter -a enter another process's namespaces"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS=$RUNS: want a positive integer"
+PAUSE=${PAUSE:-}
+[[ -z $PAUSE || $PAUSE =~ ^[0-9]*\.?[0-9]+$ ]] || die "PAUSE=$PAUSE: want seconds, e.g. 0.1"
 
 need_pkg nsenter util-linux
 need_pkg unshare util-linux
@@ -75,12 +82,6 @@ install_traps cleanup
 # --- build -------------------------------------------------------------------
 
 build_nsx
-mkdir "$work/empty"
-printf 'package main\n\nfunc main() {}\n' >"$work/empty/main.go"
-printf 'module empty\n' >"$work/empty/go.mod"
-(cd "$work/empty" && PATH=$PATH:/usr/local/go/bin CGO_ENABLED=1 go build \
-	-ldflags "-linkmode external -extldflags -static" -o "$work/go-empty" .) ||
-	die "building an empty Go program failed"
 
 # --- the target --------------------------------------------------------------
 
@@ -136,14 +137,13 @@ run_tool() {
 	case $1 in
 	nsx) "$nsx" enter "$pid" -- true ;;
 	nsenter) nsenter -a -t "$pid" true ;;
-	nsx-nocg) "$nsx" enter --no-cgroup "$pid" -- true ;;
+	nsx-go) "$nsx" enter --all "$pid" -- true ;;
 	version) "$nsx" version >/dev/null ;;
-	go-empty) "$work/go-empty" ;;
 	true) /bin/true ;;
 	esac
 }
 
-tools=(nsx nsenter nsx-nocg version go-empty true)
+tools=(nsx nsenter nsx-go version true)
 # One untimed round warms the page cache and /proc's dentries for all.
 for tool in "${tools[@]}"; do run_tool "$tool" || die "$tool failed"; done
 
@@ -153,6 +153,7 @@ for ((r = 0; r < RUNS; r++)); do
 	# same other one.
 	for ((k = 0; k < ${#tools[@]}; k++)); do
 		tool=${tools[$(((r + k) % ${#tools[@]}))]}
+		[[ -z $PAUSE ]] || sleep "$PAUSE"
 		t0=${EPOCHREALTIME/./}
 		run_tool "$tool" || die "$tool failed (run $r)"
 		t1=${EPOCHREALTIME/./}
@@ -180,18 +181,16 @@ ratio=$(awk -v a="${med[nsx]}" -v b="${med[nsenter]}" 'BEGIN {printf "%.2f", a /
 
 echo
 echo "nsx enter PID -- true vs nsenter -a -t PID true; target: $target;"
-echo "medians of $RUNS alternating runs, wall clock in ms (10th-90th percentile below); $(nproc) CPUs, $(uname -r), cgroups $cgroups"
+echo "medians of $RUNS alternating runs${PAUSE:+, each after a ${PAUSE}s pause}, wall clock in ms (10th-90th percentile below); $(nproc) CPUs, $(uname -r), cgroups $cgroups"
 echo
-echo "| | nsx enter | nsenter -a | nsx/nsenter | nsx enter --no-cgroup | nsx version | empty Go program | /bin/true |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-echo "| median | $(ms "${med[nsx]}") | $(ms "${med[nsenter]}") | $ratio | $(ms "${med[nsx-nocg]}") | $(ms "${med[version]}") | $(ms "${med[go-empty]}") | $(ms "${med[true]}") |"
-echo "| p10-p90 | $(spread nsx) | $(spread nsenter) | | $(spread nsx-nocg) | $(spread version) | $(spread go-empty) | $(spread true) |"
+echo "| | nsx enter | nsenter -a | nsx/nsenter | nsx enter --all (Go) | nsx version | /bin/true |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| median | $(ms "${med[nsx]}") | $(ms "${med[nsenter]}") | $ratio | $(ms "${med[nsx-go]}") | $(ms "${med[version]}") | $(ms "${med[true]}") |"
+echo "| p10-p90 | $(spread nsx) | $(spread nsenter) | | $(spread nsx-go) | $(spread version) | $(spread true) |"
 echo
 verdict=$(awk -v r="$ratio" 'BEGIN {print (r <= 1.5 ? "met" : "MISSED")}')
 echo "- $verdict: nsx/nsenter $ratio (target <= 1.5)"
-awk -v nsx="${med[nsx]}" -v nocg="${med[nsx-nocg]}" -v v="${med[version]}" -v n="${med[nsenter]}" -v t="${med[true]}" -v e="${med[go-empty]}" 'BEGIN {
-	printf "- joining the cgroups costs %.2f ms; starting nsx (nsx version) %.2f ms, %.2f ms more than /bin/true; nsx enter --no-cgroup minus nsx version: %.2f ms (nsenter: %.2f ms)\n",
-		(nsx - nocg) / 1000, v / 1000, (v - t) / 1000, (nocg - v) / 1000, n / 1000
-	printf "- an empty Go program alone is %.2fx nsenter\n", e / n
+awk -v nsx="${med[nsx]}" -v go="${med[nsx-go]}" -v n="${med[nsenter]}" 'BEGIN {
+	printf "- through Go (an option given) nsx enter takes %.2f ms, %.2fx nsenter\n", go / 1000, go / n
 }'
 exit 0

@@ -12,5 +12,6 @@
 // /proc/PID/root. Run re-executes nsx (/proc/self/exe) with the plan on a
 // pipe; package nsexec's constructor performs it before Go's runtime
 // starts, because setns(2) into user and mount namespaces needs a
-// single-threaded process.
+// single-threaded process. For `nsx enter PID -- CMD` that constructor
+// makes the same plan itself (Plan.Encode's records) and Go never starts.
 package enter
