@@ -303,7 +303,7 @@ static void parse_plan(struct plan *p, char *buf, size_t len) {
 //     and the process that goes on is created in it by
 //     clone3(CLONE_INTO_CGROUP) (spawn), which takes the lock for reading
 //     only; cgroup.procs remains for kernels before 5.7.
-static int cgroup2_fd = -1;
+static int cgroup2_fd = -1, cgroup2_procs = -1;
 static const char *cgroup2_dir;
 
 static void write_cgroup_file(const char *dir, const char *file, const char *value) {
@@ -333,8 +333,13 @@ static void join_cgroups(struct plan *p) {
 		if (sfs.f_type != CGROUP2_SUPER_MAGIC) {
 			write_cgroup_file(dir, "tasks", "0");
 		} else if (cgroup2_fd < 0) {
+			char procs[4096];
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
 			cgroup2_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (cgroup2_fd < 0)
+			// Opened now, while the host's mounts are in view, for the
+			// kernels without CLONE_INTO_CGROUP (spawn).
+			cgroup2_procs = open(procs, O_WRONLY | O_CLOEXEC);
+			if (cgroup2_fd < 0 || cgroup2_procs < 0)
 				fail(errno, "joining cgroup %s", dir);
 			cgroup2_dir = dir;
 		} else {
@@ -364,7 +369,10 @@ static pid_t spawn(void) {
 		// ENOSYS: before 5.3; E2BIG or EINVAL: CLONE_INTO_CGROUP is 5.7.
 		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
 			fail(errno, "joining cgroup %s", cgroup2_dir);
-		join_by_procs(cgroup2_dir);
+		char pid[32];
+		int n = snprintf(pid, sizeof(pid), "%d", getpid());
+		if (write(cgroup2_procs, pid, n) != n)
+			fail(errno, "joining cgroup %s", cgroup2_dir);
 	}
 	return fork();
 }
@@ -729,8 +737,10 @@ static void run_plan(struct plan *p, int pidfd) {
 	enter_namespaces(p, pidfd, late);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (cgroup2_fd >= 0)
+	if (cgroup2_fd >= 0) {
 		close(cgroup2_fd);
+		close(cgroup2_procs);
+	}
 
 	if (p->hosttools) {
 		build_tools_root(p, tree);
