@@ -253,12 +253,8 @@ func (r cgroupReader) malformed(p, file string, err error) {
 	}
 }
 
-// CgroupDirs returns the directory of process pid's cgroup in every
-// hierarchy the host mounts (the unified one included), for a process that
-// is to join them (nsx enter writes its PID to each cgroup.procs).
-// Hierarchies whose directory cannot be located (a sub-tree mount that
-// does not hold the path) are left out.
-func (h Host) CgroupDirs(pid int, l *CgroupLayout) ([]string, error) {
+// cgroupLines reads and parses process pid's /proc/PID/cgroup.
+func (h Host) cgroupLines(pid int) ([]CgroupLine, error) {
 	b, err := h.ReadFile("proc", itoa(pid), "cgroup")
 	if err != nil {
 		return nil, classifyProc(err)
@@ -266,6 +262,19 @@ func (h Host) CgroupDirs(pid int, l *CgroupLayout) ([]string, error) {
 	lines, err := ParseCgroupFile(b)
 	if err != nil {
 		return nil, &ParseError{Path: h.ProcPath(pid, "cgroup"), Err: err}
+	}
+	return lines, nil
+}
+
+// CgroupDirs returns the directory of process pid's cgroup in every
+// hierarchy the host mounts (the unified one included), for a process that
+// is to join them (nsx enter; enter/nsexec/fastpath.c mirrors this).
+// Hierarchies whose directory cannot be located (a sub-tree mount that
+// does not hold the path) are left out.
+func (h Host) CgroupDirs(pid int, l *CgroupLayout) ([]string, error) {
+	lines, err := h.cgroupLines(pid)
+	if err != nil {
+		return nil, err
 	}
 	var dirs []string
 	for i := range l.Mounts {

@@ -107,13 +107,9 @@ type IOInfo struct {
 // per controller, limits (effective over ancestors), usage, events and
 // pressure. Files missing on older kernels leave values absent.
 func (h Host) Cgroups(pid int, l *CgroupLayout) (*CgroupInfo, error) {
-	b, err := h.ReadFile("proc", itoa(pid), "cgroup")
+	lines, err := h.cgroupLines(pid)
 	if err != nil {
-		return nil, classifyProc(err)
-	}
-	lines, err := ParseCgroupFile(b)
-	if err != nil {
-		return nil, &ParseError{Path: h.ProcPath(pid, "cgroup"), Err: err}
+		return nil, err
 	}
 	info := &CgroupInfo{PID: pid, Layout: l.Kind, Paths: map[string]string{}, Warnings: []string{}}
 	pass := &cgroupPass{h: h, l: l, warnings: &info.Warnings}

@@ -37,13 +37,9 @@ type CgroupLevel struct {
 // left out. Levels whose files cannot be parsed are noted in the returned
 // warnings.
 func (h Host) CgroupLevels(pid int, l *CgroupLayout) ([]CgroupLevel, []string, error) {
-	b, err := h.ReadFile("proc", itoa(pid), "cgroup")
+	lines, err := h.cgroupLines(pid)
 	if err != nil {
-		return nil, nil, classifyProc(err)
-	}
-	lines, err := ParseCgroupFile(b)
-	if err != nil {
-		return nil, nil, &ParseError{Path: h.ProcPath(pid, "cgroup"), Err: err}
+		return nil, nil, err
 	}
 	paths := map[string]string{}
 	for _, controller := range []string{"memory", "pids"} {

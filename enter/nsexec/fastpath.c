@@ -43,44 +43,46 @@
 // "ns" records.
 static const char *const ns_names[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts", NULL};
 
-// read_file reads a whole file, NUL-terminated; NULL on any error.
-static char *read_file(const char *path, size_t *len) {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
+char *nsx_read_fd(int fd, size_t *len, size_t max) {
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap + 1);
-	while (buf) {
+	if (!buf)
+		return NULL;
+	for (;;) {
 		if (n == cap) {
-			if (cap >= MAX_FILE) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			cap *= 2;
-			char *nb = realloc(buf, cap + 1);
+			char *nb = cap < max ? realloc(buf, 2 * cap + 1) : NULL;
 			if (!nb) {
 				free(buf);
-				buf = NULL;
-				break;
+				errno = cap < max ? ENOMEM : EFBIG;
+				return NULL;
 			}
 			buf = nb;
+			cap *= 2;
 		}
 		ssize_t r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
+			int e = errno;
 			free(buf);
-			buf = NULL;
-			break;
+			errno = e;
+			return NULL;
 		}
-		if (r == 0) {
-			buf[n] = 0;
-			*len = n;
+		if (r == 0)
 			break;
-		}
 		n += r;
 	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+// read_file reads a whole file, NUL-terminated; NULL on any error.
+static char *read_file(const char *path, size_t *len) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *buf = nsx_read_fd(fd, len, MAX_FILE);
 	close(fd);
 	return buf;
 }
@@ -125,6 +127,15 @@ static void add_record(struct records *r, const char *key, const char *val, size
 }
 
 static void add_str(struct records *r, const char *key, const char *val) { add_record(r, key, val, strlen(val)); }
+
+// add_env adds an "env" record, NAME=VALUE (vlen bytes of value).
+static void add_env(struct records *r, const char *name, const char *val, size_t vlen) {
+	add_bytes(r, "env=", 4);
+	add_bytes(r, name, strlen(name));
+	add_bytes(r, "=", 1);
+	add_bytes(r, val, vlen);
+	add_bytes(r, "", 1);
+}
 
 static void add_num(struct records *r, const char *key, unsigned long v) {
 	char s[32];
@@ -311,9 +322,7 @@ static int add_environment(struct records *r, long pid, unsigned long uid) {
 		}
 		i += n + 1;
 	}
-	add_bytes(r, "env=PATH=", 9);
-	add_bytes(r, path, plen);
-	add_bytes(r, "", 1);
+	add_env(r, "PATH", path, plen);
 	free(env);
 
 	char *hn = read_proc(pid, "root/etc/hostname", &len);
@@ -330,11 +339,8 @@ static int add_environment(struct records *r, long pid, unsigned long uid) {
 			s++;
 		while (e > s && strchr(" \t\n\v\f\r", hn[e - 1]))
 			e--;
-		if (e > s) {
-			add_bytes(r, "env=HOSTNAME=", 13);
-			add_bytes(r, hn + s, e - s);
-			add_bytes(r, "", 1);
-		}
+		if (e > s)
+			add_env(r, "HOSTNAME", hn + s, e - s);
 		free(hn);
 	}
 
@@ -374,17 +380,12 @@ static int add_environment(struct records *r, long pid, unsigned long uid) {
 		}
 		line = nl ? nl + 1 : NULL;
 	}
-	add_bytes(r, "env=HOME=", 9);
-	add_bytes(r, home, hlen);
-	add_bytes(r, "", 1);
+	add_env(r, "HOME", home, hlen);
 	free(pw);
 
 	const char *term = getenv("TERM");
-	if (term && *term) {
-		add_bytes(r, "env=TERM=", 9);
-		add_bytes(r, term, strlen(term));
-		add_bytes(r, "", 1);
-	}
+	if (term && *term)
+		add_env(r, "TERM", term, strlen(term));
 	return 0;
 }
 
@@ -423,11 +424,13 @@ static char *next_field(char **p) {
 // (modified in place) as inspect.ParseCgroupMounts does.
 static int parse_cgroup_mounts(char *b, struct cgmount *m, int *n) {
 	*n = 0;
-	for (char *line = b; line && *line;) {
+	for (char *line = b, *next; line; line = next) {
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = 0;
-		char *next = nl ? nl + 1 : NULL;
+		next = nl ? nl + 1 : NULL;
+		if (!*line)
+			continue;
 		char *sep = strstr(line, " - ");
 		if (!sep)
 			return -1;
@@ -466,7 +469,6 @@ static int parse_cgroup_mounts(char *b, struct cgmount *m, int *n) {
 				qsort(c->ctrls, c->nctrls, sizeof(char *), cmp_str);
 			}
 		}
-		line = next;
 	}
 	return 0;
 }
@@ -482,10 +484,13 @@ struct cgline {
 // modified in place.
 static int parse_cgroup_file(char *b, struct cgline *l, int *n) {
 	*n = 0;
-	for (char *line = b; line && *line;) {
+	for (char *line = b, *next; line; line = next) {
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = 0;
+		next = nl ? nl + 1 : NULL;
+		if (!*line)
+			continue;
 		char *c1 = strchr(line, ':');
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		unsigned long id;
@@ -508,7 +513,6 @@ static int parse_cgroup_file(char *b, struct cgline *l, int *n) {
 		}
 		qsort(x->ctrls, x->nctrls, sizeof(char *), cmp_str);
 		x->v2 = id == 0 && x->nctrls == 0;
-		line = nl ? nl + 1 : NULL;
 	}
 	return 0;
 }

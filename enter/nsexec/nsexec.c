@@ -45,6 +45,7 @@
 #include <linux/mount.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,32 +180,6 @@ struct plan {
 	char *tools;
 };
 
-static char *read_all(int fd, size_t *len) {
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap + 1);
-	if (!buf)
-		fail(ENOMEM, "reading the plan");
-	for (;;) {
-		if (n == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap + 1);
-			if (!buf)
-				fail(ENOMEM, "reading the plan");
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			fail(errno, "reading the plan");
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
 
 static unsigned long long hex(const char *s) { return strtoull(s, NULL, 16); }
 
@@ -294,8 +269,8 @@ static void parse_plan(struct plan *p, char *buf, size_t len) {
 // join_cgroups moves this process into the plan's cgroups, while it still
 // sees the host's cgroup mounts. What it costs matters: a PID written to
 // cgroup.procs makes the kernel take cgroup_threadgroup_rwsem for writing,
-// which waits for an RCU grace period — 1.5-2 ms on a busy host, 7 ms on an
-// idle one (Linux 6.18, measured). So:
+// which waits for an RCU grace period: some 19 ms for nine v1 hierarchies
+// on an idle host, against 0.3 ms below (bench/cgroup-join.sh). So:
 //   - v1: "0" (the writing thread) goes to each hierarchy's tasks file, a
 //     move the kernel makes without that lock; this process has one thread
 //     (Go's runtime has not started), so all of it moves;
@@ -318,12 +293,6 @@ static void write_cgroup_file(const char *dir, const char *file, const char *val
 	close(fd);
 }
 
-static void join_by_procs(const char *dir) {
-	char pid[32];
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	write_cgroup_file(dir, "cgroup.procs", pid);
-}
-
 static void join_cgroups(struct plan *p) {
 	for (int i = 0; i < p->ncgroups; i++) {
 		const char *dir = p->cgroups[i];
@@ -342,9 +311,9 @@ static void join_cgroups(struct plan *p) {
 			if (cgroup2_fd < 0 || cgroup2_procs < 0)
 				fail(errno, "joining cgroup %s", dir);
 			cgroup2_dir = dir;
-		} else {
-			join_by_procs(dir); // a second v2 mount: not seen on real hosts
 		}
+		// A second v2 directory is the same cgroup seen through another
+		// mount: the kernel has one v2 hierarchy.
 	}
 }
 
@@ -401,25 +370,22 @@ static void enter_namespaces(struct plan *p, int pidfd, int types) {
 		if (errno != EINVAL && errno != EPERM)
 			fail(errno, "entering the namespaces of %ld", p->pid);
 	}
-	int n = 0;
+	const int n = sizeof(nstypes) / sizeof(nstypes[0]) - 1;
 	if (!ns_fds_open) {
 		// Every file the plan needs is opened at once: once in the
 		// target's mount namespace, /proc is its own.
-		for (const struct nsdef *d = nstypes; d->name; d++) {
-			ns_fds[n] = -1;
-			if (p->nsflags & d->flag) {
-				char what[32];
-				snprintf(what, sizeof(what), "ns/%s", d->name);
-				ns_fds[n] = open_proc(p->pid, what, O_RDONLY);
-				if (ns_fds[n] < 0)
-					fail(errno, "entering %s namespace of %ld: opening /proc/%ld/%s", d->name, p->pid, p->pid,
-					     what);
-			}
-			n++;
+		for (int i = 0; i < n; i++) {
+			ns_fds[i] = -1;
+			if (!(p->nsflags & nstypes[i].flag))
+				continue;
+			char what[32];
+			snprintf(what, sizeof(what), "ns/%s", nstypes[i].name);
+			if ((ns_fds[i] = open_proc(p->pid, what, O_RDONLY)) < 0)
+				fail(errno, "entering %s namespace of %ld: opening /proc/%ld/%s", nstypes[i].name, p->pid,
+				     p->pid, what);
 		}
 		ns_fds_open = 1;
 	}
-	n = sizeof(nstypes) / sizeof(nstypes[0]) - 1;
 	if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
 		fail(errno, "process %ld exited while nsx entered it", p->pid);
 	// Pass 0 skips the user namespace and forgives failures; pass 1 joins
@@ -830,7 +796,8 @@ __attribute__((constructor)) static void nsexec(int argc, char **argv, char **en
 	if (!fast) {
 		err_fd = ERR_FD;
 		fcntl(err_fd, F_SETFD, FD_CLOEXEC);
-		buf = read_all(PLAN_FD, &len);
+		if (!(buf = nsx_read_fd(PLAN_FD, &len, SIZE_MAX)))
+			fail(errno, "reading the plan");
 		close(PLAN_FD);
 		pidfd = fcntl(PIDFD_FD, F_GETFD) >= 0 ? PIDFD_FD : -1;
 	}

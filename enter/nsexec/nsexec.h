@@ -12,4 +12,8 @@
 // changed nothing.
 int nsx_fast_plan(int argc, char **argv, char **plan, size_t *plan_len, int *pidfd);
 
+// nsx_read_fd reads fd to its end into a malloc'd, NUL-terminated buffer
+// of *len bytes; NULL with errno set on an error, or EFBIG beyond max bytes.
+char *nsx_read_fd(int fd, size_t *len, size_t max);
+
 #endif
