@@ -420,17 +420,26 @@ static char *next_field(char **p) {
 	return s;
 }
 
+// next_line cuts the next line off *cur, in place (its newline becomes a
+// NUL), and advances *cur; NULL at the end.
+static char *next_line(char **cur) {
+	char *line = *cur;
+	char *nl = line ? strchr(line, '\n') : NULL;
+	if (!line || (!nl && !*line))
+		return NULL;
+	if (nl)
+		*nl = 0;
+	*cur = nl ? nl + 1 : NULL;
+	return line;
+}
+
 // parse_cgroup_mounts reads the cgroup and cgroup2 mounts of a mountinfo
 // (modified in place) as inspect.ParseCgroupMounts does.
 static int parse_cgroup_mounts(char *b, struct cgmount *m, int *n) {
 	*n = 0;
-	for (char *line = b, *next; line; line = next) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = 0;
-		next = nl ? nl + 1 : NULL;
+	for (char *cur = b, *line; (line = next_line(&cur));) {
 		if (!*line)
-			continue;
+			continue; // as Go's parsers skip empty lines
 		char *sep = strstr(line, " - ");
 		if (!sep)
 			return -1;
@@ -484,13 +493,9 @@ struct cgline {
 // modified in place.
 static int parse_cgroup_file(char *b, struct cgline *l, int *n) {
 	*n = 0;
-	for (char *line = b, *next; line; line = next) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = 0;
-		next = nl ? nl + 1 : NULL;
+	for (char *cur = b, *line; (line = next_line(&cur));) {
 		if (!*line)
-			continue;
+			continue; // as Go's parsers skip empty lines
 		char *c1 = strchr(line, ':');
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		unsigned long id;
